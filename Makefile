@@ -1,0 +1,41 @@
+# bpfilter: iptables over BPF on Linux 6.1.
+#
+#   make run                  boot the bpfilter kernel; a shell if stdin is
+#                             a terminal, else a short iptables demo
+#   make run CMD='...'        run one command in the VM, exit with its status
+#   make check                install, build, test; ends "N passed, N failed"
+#   make kernel               build only (cache: $BPFILTER_CACHE)
+#
+# The kernel's work tree and objects are cached outside the clone in
+# $(BPFILTER_CACHE) (default /var/cache/bpfilter), so reruns are incremental.
+
+BPFILTER_CACHE ?= /var/cache/bpfilter
+export BPFILTER_CACHE
+
+DEMO := modprobe bpfilter && iptables-legacy -L -n -v && iptables-legacy-save && rmmod bpfilter
+
+.PHONY: all deps kernel run check clean
+
+all: kernel
+
+deps:
+	@tools/install-deps.sh
+
+kernel: deps
+	@tools/build-kernel.sh >/dev/null
+
+run: deps
+	@cache=$$(tools/build-kernel.sh | tail -n 1) || exit 1; \
+	if [ -n "$(CMD)" ]; then \
+		tools/vm-run.sh "$$cache" -- '$(subst ','\'',$(CMD))'; \
+	elif [ -t 0 ]; then \
+		tools/vm-run.sh "$$cache" --shell; \
+	else \
+		tools/vm-run.sh "$$cache" -- '$(DEMO)'; \
+	fi
+
+check:
+	@tools/check.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Request validation and dispatch: the wire format's rules live here. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "core.h"
+#include "netns.h"
+#include "sockopt.h"
+
+struct bpfilter_core {
+	struct bpfilter_netns_map *nets;
+};
+
+struct bpfilter_core *bpfilter_core_new(void)
+{
+	struct bpfilter_core *core;
+
+	core = calloc(1, sizeof(*core));
+	if (!core)
+		return NULL;
+
+	core->nets = bpfilter_netns_map_new();
+	if (!core->nets) {
+		free(core);
+		return NULL;
+	}
+
+	return core;
+}
+
+void bpfilter_core_free(struct bpfilter_core *core)
+{
+	if (!core)
+		return;
+
+	bpfilter_netns_map_free(core->nets);
+	free(core);
+}
+
+int bpfilter_request_check_framing(const struct bpfilter_request *req)
+{
+	if (req->magic != BPFILTER_WIRE_MAGIC ||
+	    req->version != BPFILTER_WIRE_VERSION)
+		return -EPROTO;
+	if (req->payload_len > BPFILTER_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	return 0;
+}
+
+static __u32 get_input_len(__u32 optlen)
+{
+	return optlen < BPFILTER_GET_INPUT_MAX ? optlen : BPFILTER_GET_INPUT_MAX;
+}
+
+/* Unknown optnames get do_ipt_get_ctl()'s and do_ipt_set_ctl()'s -EINVAL. */
+static int handle_getsockopt(const struct sockopt_call *call, __u32 optname,
+			     void **out, __u32 *out_len)
+{
+	switch (optname) {
+	case BPFILTER_IPT_SO_GET_INFO:
+		return bpfilter_get_info(call, out, out_len);
+	case BPFILTER_IPT_SO_GET_ENTRIES:
+		return bpfilter_get_entries(call, out, out_len);
+	case BPFILTER_IPT_SO_GET_REVISION_MATCH:
+		return bpfilter_get_revision(call, false);
+	case BPFILTER_IPT_SO_GET_REVISION_TARGET:
+		return bpfilter_get_revision(call, true);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int handle_setsockopt(const struct sockopt_call *call, __u32 optname)
+{
+	switch (optname) {
+	case BPFILTER_IPT_SO_SET_REPLACE:
+		return bpfilter_set_replace(call);
+	case BPFILTER_IPT_SO_SET_ADD_COUNTERS:
+		return bpfilter_set_add_counters(call);
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * The payload must be exactly what the wire format promises for the
+ * command, so that handlers can read their fixed-size inputs unchecked.
+ */
+static int dispatch(struct bpfilter_core *core,
+		    const struct bpfilter_request *req, const void *payload,
+		    void **out, __u32 *out_len)
+{
+	const struct sockopt_call call = {
+		.nets = core->nets,
+		.net_cookie = req->net_cookie,
+		.optlen = req->optlen,
+		.payload = payload,
+	};
+
+	if (req->reserved)
+		return -EINVAL;
+
+	switch (req->cmd) {
+	case BPFILTER_CMD_PING:
+		return req->payload_len ? -EINVAL : 0;
+	case BPFILTER_CMD_GETSOCKOPT:
+		if (req->payload_len != get_input_len(req->optlen))
+			return -EINVAL;
+		return handle_getsockopt(&call, req->optname, out, out_len);
+	case BPFILTER_CMD_SETSOCKOPT:
+		if (req->payload_len != req->optlen)
+			return -EINVAL;
+		return handle_setsockopt(&call, req->optname);
+	default:
+		return -EINVAL;
+	}
+}
+
+int bpfilter_core_handle(struct bpfilter_core *core,
+			 const struct bpfilter_request *req,
+			 const void *payload, struct bpfilter_reply *reply,
+			 void **reply_payload)
+{
+	void *out = NULL;
+	__u32 out_len = 0;
+	int ret;
+
+	*reply_payload = NULL;
+
+	ret = bpfilter_request_check_framing(req);
+	if (ret)
+		return ret;
+
+	ret = dispatch(core, req, payload, &out, &out_len);
+	if (ret) {
+		free(out);
+		out = NULL;
+		out_len = 0;
+	}
+
+	reply->magic = BPFILTER_WIRE_MAGIC;
+	reply->version = BPFILTER_WIRE_VERSION;
+	/* After dispatch: the request may have instantiated a table. */
+	reply->tables = bpfilter_netns_tables_mask(core->nets, req->net_cookie);
+	reply->id = req->id;
+	reply->status = ret;
+	reply->payload_len = out_len;
+	*reply_payload = out;
+
+	return 0;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bpfilter helper's core: everything between a decoded request and
+ * its reply, with no I/O, so that the helper's request loop, the host
+ * tests and the fuzzers all drive the same code.
+ */
+#ifndef BPFILTER_CORE_H
+#define BPFILTER_CORE_H
+
+#include "../../include/uapi/linux/bpfilter.h"
+
+/*
+ * The largest request payload the helper accepts.  x_tables refuses
+ * tables of 512 MiB or more (-ENOMEM), so no valid IPT_SO_SET_REPLACE
+ * needs more than that plus its header; the module is expected to refuse
+ * larger optlens itself rather than send them.
+ */
+#define BPFILTER_PAYLOAD_MAX	((512U << 20) + 4096U)
+
+struct bpfilter_core;
+
+/**
+ * bpfilter_core_new() - create the state of one helper instance
+ *
+ * Return: the new core, owned by the caller (release it with
+ * bpfilter_core_free()), or NULL if out of memory.
+ */
+struct bpfilter_core *bpfilter_core_new(void);
+
+/**
+ * bpfilter_core_free() - release a core and every table it holds
+ * @core: the core, or NULL
+ */
+void bpfilter_core_free(struct bpfilter_core *core);
+
+/**
+ * bpfilter_request_check_framing() - can the byte stream be trusted?
+ * @req: a request header as read from the stream
+ *
+ * Checks what a reader needs before it reads the payload: the magic, the
+ * version and a payload size within BPFILTER_PAYLOAD_MAX.
+ *
+ * Return: 0, -EPROTO for a wrong magic or version, -EMSGSIZE for an
+ * oversized payload.
+ */
+int bpfilter_request_check_framing(const struct bpfilter_request *req);
+
+/**
+ * bpfilter_core_handle() - answer one request
+ * @core: the helper's state
+ * @req: the request header
+ * @payload: req->payload_len bytes (may be NULL when that is 0)
+ * @reply: filled in with the reply header whenever 0 is returned
+ * @reply_payload: set to a malloc()ed buffer of reply->payload_len bytes
+ *	that the caller owns, or to NULL when reply->payload_len is 0
+ *
+ * Errors of the request itself (unknown command or option, bad lengths,
+ * missing table, ...) are answered: the reply carries them as a negative
+ * errno in reply->status.
+ *
+ * Return: 0 when @reply was produced; the negative errno of
+ * bpfilter_request_check_framing() when the stream is out of step and
+ * the reader must stop.
+ */
+int bpfilter_core_handle(struct bpfilter_core *core,
+			 const struct bpfilter_request *req,
+			 const void *payload, struct bpfilter_reply *reply,
+			 void **reply_payload);
+
+#endif /* BPFILTER_CORE_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per network namespace state, keyed by the namespace's net_cookie (a
+ * 64-bit id the kernel never reuses, so a stale entry can never be
+ * mistaken for a new namespace's).
+ */
+#ifndef BPFILTER_NETNS_H
+#define BPFILTER_NETNS_H
+
+#include "../../include/uapi/linux/bpfilter.h"
+
+struct ipt_table_store;
+
+struct bpfilter_netns {
+	__u64 cookie;
+	/* Indexed by enum bpfilter_table; NULL until instantiated. */
+	struct ipt_table_store *tables[BPFILTER_TABLE_MAX];
+	struct bpfilter_netns *next;	/* hash chain */
+};
+
+struct bpfilter_netns_map;
+
+struct bpfilter_netns_map *bpfilter_netns_map_new(void);
+
+/* Frees every namespace in @map (and their tables), then @map. */
+void bpfilter_netns_map_free(struct bpfilter_netns_map *map);
+
+/* Return: the namespace's state, or NULL if it has none yet. */
+struct bpfilter_netns *bpfilter_netns_find(const struct bpfilter_netns_map *map,
+					   __u64 cookie);
+
+/* Return: the namespace's state, created empty if needed; NULL on ENOMEM. */
+struct bpfilter_netns *bpfilter_netns_get(struct bpfilter_netns_map *map,
+					  __u64 cookie);
+
+/* Return: the reply's tables bitmask for the namespace @cookie. */
+__u16 bpfilter_netns_tables_mask(const struct bpfilter_netns_map *map,
+				 __u64 cookie);
+
+#endif /* BPFILTER_NETNS_H */

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Handlers of the ip_tables socket options, one per optname, each
+ * answering as 6.1's do_ipt_get_ctl()/do_ipt_set_ctl() would.
+ */
+#ifndef BPFILTER_SOCKOPT_H
+#define BPFILTER_SOCKOPT_H
+
+#include <stdbool.h>
+
+#include "../../include/uapi/linux/bpfilter.h"
+
+struct bpfilter_netns_map;
+
+/*
+ * One forwarded call.  The core has checked that @payload holds what the
+ * wire format promises: the caller's first min(optlen,
+ * BPFILTER_GET_INPUT_MAX) bytes for a get, all optlen bytes for a set.
+ */
+struct sockopt_call {
+	struct bpfilter_netns_map *nets;
+	__u64 net_cookie;
+	__u32 optlen;
+	const void *payload;
+};
+
+/*
+ * A get handler's answer: on success, *out is NULL or a malloc()ed
+ * buffer of *out_len bytes (at most optlen) for the caller's buffer.
+ * Every handler returns 0 or a negative errno.
+ */
+int bpfilter_get_info(const struct sockopt_call *call, void **out,
+		      __u32 *out_len);
+int bpfilter_get_entries(const struct sockopt_call *call, void **out,
+			 __u32 *out_len);
+int bpfilter_get_revision(const struct sockopt_call *call, bool target);
+
+int bpfilter_set_replace(const struct sockopt_call *call);
+int bpfilter_set_add_counters(const struct sockopt_call *call);
+
+#endif /* BPFILTER_SOCKOPT_H */

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers of the bpfilter VM selftests: TAP 13 results numbered
+# across all scripts of one run (run.sh), and probes of helper state.
+#
+# Each check is one TAP line; a failing check prints the command's output
+# as "# " diagnostics.  KTAP_STATE names a directory run.sh created.
+
+KTAP_STATE=${KTAP_STATE:-/tmp/ktap}
+mkdir -p "$KTAP_STATE"
+
+ktap_next() {
+	local n
+	n=$(( $(cat "$KTAP_STATE/count" 2>/dev/null || echo 0) + 1 ))
+	echo "$n" > "$KTAP_STATE/count"
+	echo "$n"
+}
+
+ktap_pass() { echo "ok $(ktap_next) - $*"; }
+
+ktap_fail() {
+	echo "not ok $(ktap_next) - $*"
+	echo x >> "$KTAP_STATE/failed"
+}
+
+ktap_skip() {
+	local why=$1; shift
+	echo "ok $(ktap_next) - $* # SKIP $why"
+}
+
+# check DESCRIPTION COMMAND...: one TAP line for COMMAND's exit status.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ktap_pass "$desc"
+	else
+		ktap_fail "$desc"
+		printf '%s\n' "$out" | sed 's/^/# /'
+	fi
+}
+
+# Value of a /proc/meminfo field, in kB.
+meminfo_kb() {
+	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
+}
+
+# Allocated file handles, system-wide.
+open_files() {
+	cut -f1 /proc/sys/fs/file-nr
+}
+
+# Processes running a blob started by fork_usermode_blob().
+blob_processes() {
+	local p n=0
+	for p in /proc/[0-9]*; do
+		case "$(readlink "$p/exe" 2>/dev/null)" in
+		*umh-blob-*) n=$((n + 1)) ;;
+		esac
+	done
+	echo "$n"
+}
+
+# The pid the kernel log gave for the most recently started helper.
+helper_pid() {
+	dmesg | sed -n 's/.*bpfilter: started helper pid \([0-9]*\)$/\1/p' | tail -n 1
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+	local tries=$(( $1 * 10 ))
+	shift
+	while ! "$@"; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+module_loaded() {
+	[ -d "/sys/module/$1" ]
+}
+
+unload_bpfilter() {
+	if module_loaded bpfilter; then
+		rmmod bpfilter
+	fi
+}

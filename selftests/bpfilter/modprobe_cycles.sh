@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# 20 modprobe/rmmod cycles, each used by iptables, leave nothing behind.
+. "$(dirname "$0")/lib.sh"
+
+cycle() {
+	modprobe bpfilter && iptables-legacy -w -L -n >/dev/null &&
+		rmmod bpfilter
+}
+
+unload_bpfilter
+cycle	# warm up caches once before taking the baseline
+files_before=$(open_files)
+shmem_before=$(meminfo_kb Shmem)
+failed=0
+for i in $(seq 20); do
+	cycle || failed=$((failed + 1))
+done
+check "20 modprobe/iptables/rmmod cycles succeed ($failed failed)" \
+	test "$failed" -eq 0
+check "no helper process remains" wait_for 5 test "$(blob_processes)" -eq 0
+files_growth() {
+	test $(( $(open_files) - files_before )) -le 4
+}
+check "no file handle leaked (before $files_before, now $(open_files))" \
+	wait_for 5 files_growth
+shmem_growth() {
+	test $(( $(meminfo_kb Shmem) - shmem_before )) -lt 512
+}
+check "no tmpfs memory leaked (Shmem before ${shmem_before} kB, now $(meminfo_kb Shmem) kB)" \
+	wait_for 5 shmem_growth

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core-dump: dump_main.c's requests, answered by bpfilter's core the
+ * way the module forwards them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "dump.h"
+
+/* Any cookie: the core is fresh, like the scratch netns it is compared to. */
+#define DUMP_NET_COOKIE	1
+
+static struct bpfilter_core *core;
+
+int transport_open(void)
+{
+	core = bpfilter_core_new();
+	return core ? 0 : -ENOMEM;
+}
+
+int transport_getsockopt(int optname, void *buf, unsigned int *len)
+{
+	struct bpfilter_request req = {
+		.magic = BPFILTER_WIRE_MAGIC,
+		.version = BPFILTER_WIRE_VERSION,
+		.cmd = BPFILTER_CMD_GETSOCKOPT,
+		.net_cookie = DUMP_NET_COOKIE,
+		.optname = optname,
+		.optlen = *len,
+		.payload_len = *len < BPFILTER_GET_INPUT_MAX ? *len :
+			       BPFILTER_GET_INPUT_MAX,
+	};
+	struct bpfilter_reply reply;
+	void *out;
+	int ret;
+
+	ret = bpfilter_core_handle(core, &req, buf, &reply, &out);
+	if (ret)
+		return ret;
+	if (reply.status)
+		return reply.status;
+	/* The module never copies more than the caller's buffer holds. */
+	if (reply.payload_len > *len) {
+		free(out);
+		return -EMSGSIZE;
+	}
+	if (reply.payload_len)
+		memcpy(buf, out, reply.payload_len);
+	free(out);
+	return 0;
+}
+
+void transport_close(void)
+{
+	bpfilter_core_free(core);
+}

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The helper binary itself: statically linked, and driven over pipes by
+# umh-driver.  As root, it runs in a private mount namespace with a file
+# bound over /dev/kmsg, so that its log lines can be checked (and stay
+# out of the host's kernel log).
+#
+# usage: test_umh.sh BUILD_DIR    (prints TAP lines)
+set -u
+
+build=$1
+helper=$build/bpfilter_umh
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+if ! command -v readelf >/dev/null; then
+	echo "ok - helper is statically linked # SKIP readelf not installed"
+elif readelf -lW "$helper" | grep -q INTERP ||
+     readelf -dW "$helper" | grep -q NEEDED; then
+	echo "not ok - helper is statically linked"
+else
+	echo "ok - helper is statically linked"
+fi
+
+if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
+	"$build/umh-driver" "$helper"
+	ret=$?
+	echo "ok - helper log lines # SKIP needs root and unshare"
+	exit $ret
+fi
+
+unshare --mount --propagation private \
+	sh -c 'mount --bind "$0" /dev/kmsg && exec "$1" "$2" /dev/kmsg' \
+	"$log" "$build/umh-driver" "$helper"
+ret=$?
+
+sed 's/^/# log: /' "$log"
+expect_log() {
+	if grep -q "^bpfilter_umh: $1" "$log"; then
+		echo "ok - helper logs \"$1\""
+	else
+		echo "not ok - helper logs \"$1\""
+	fi
+}
+expect_log "IPT_SO_SET_REPLACE of 1048576 bytes refused"
+expect_log "bad request header"
+expect_log "end of input inside a message"
+exit $ret

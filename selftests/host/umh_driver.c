@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * umh-driver: runs the real helper binary the way bpfilter.ko does
+ * (stdin and stdout are pipes, no other fd is open) and checks the
+ * request loop of main.c: replies, exit codes, start-up environment.
+ *
+ * usage: umh-driver HELPER [EXPECTED_FD2_PATH]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/netfilter_ipv4/ip_tables.h>
+
+#include "../../include/uapi/linux/bpfilter.h"
+#include "tap.h"
+
+static const char *helper_path;
+static const char *expected_fd2;
+
+struct helper {
+	pid_t pid;
+	int to;		/* its stdin */
+	int from;	/* its stdout */
+};
+
+static void helper_start(struct helper *h)
+{
+	int in[2], out[2];
+
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
+		perror("pipe2");
+		exit(1);
+	}
+	h->pid = fork();
+	if (h->pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (!h->pid) {
+		/* Our SIG_IGN would survive exec; the module's helper has SIG_DFL. */
+		signal(SIGPIPE, SIG_DFL);
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		close_range(STDERR_FILENO, UINT_MAX, 0);
+		execl(helper_path, "bpfilter_umh", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	h->to = in[1];
+	h->from = out[0];
+}
+
+/* Return: the helper's wait status, after closing its stdin if open. */
+static int helper_wait(struct helper *h)
+{
+	int status;
+
+	if (h->to >= 0)
+		close(h->to);
+	close(h->from);
+	if (waitpid(h->pid, &status, 0) != h->pid)
+		return -1;
+	return status;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Return: bytes read, fewer than @len only at end of file; -1 on error. */
+static ssize_t read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = read(fd, p + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+static struct bpfilter_request request(__u16 cmd, __u32 optname,
+				       __u32 optlen, __u32 payload_len)
+{
+	static __u64 next_id = 1;
+
+	return (struct bpfilter_request) {
+		.magic = BPFILTER_WIRE_MAGIC,
+		.version = BPFILTER_WIRE_VERSION,
+		.cmd = cmd,
+		.id = next_id++,
+		.net_cookie = 42,
+		.optname = optname,
+		.optlen = optlen,
+		.payload_len = payload_len,
+	};
+}
+
+/*
+ * Sends one request, reads its reply and checks the header's framing.
+ * Return: the reply payload (malloc()ed, may be NULL), in *reply.
+ */
+static void *roundtrip(struct helper *h, const struct bpfilter_request *req,
+		       const void *payload, struct bpfilter_reply *reply)
+{
+	void *out = NULL;
+
+	memset(reply, 0, sizeof(*reply));
+	EXPECT(!write_all(h->to, req, sizeof(*req)));
+	EXPECT(!write_all(h->to, payload, req->payload_len));
+	EXPECT_EQ(read_all(h->from, reply, sizeof(*reply)), sizeof(*reply));
+	EXPECT_EQ(reply->magic, BPFILTER_WIRE_MAGIC);
+	EXPECT_EQ(reply->version, BPFILTER_WIRE_VERSION);
+	EXPECT_EQ(reply->id, req->id);
+	if (reply->payload_len && reply->payload_len <= (1U << 20)) {
+		out = malloc(reply->payload_len);
+		EXPECT_EQ(read_all(h->from, out, reply->payload_len),
+			  reply->payload_len);
+	}
+	return out;
+}
+
+static struct helper session;
+
+static void test_ping(void)
+{
+	struct bpfilter_request req = request(BPFILTER_CMD_PING, 0, 0, 0);
+	struct bpfilter_reply reply;
+
+	helper_start(&session);
+	free(roundtrip(&session, &req, NULL, &reply));
+	EXPECT_EQ(reply.status, 0);
+	EXPECT_EQ(reply.payload_len, 0);
+	EXPECT_EQ(reply.tables, 0);
+}
+
+static void expect_link(pid_t pid, const char *what, const char *want,
+			const char *or_want)
+{
+	char path[64], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	n = readlink(path, target, sizeof(target) - 1);
+	EXPECT(n > 0);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	printf("# %s -> %s\n", what, target);
+	EXPECT(!strcmp(target, want) || (or_want && !strcmp(target, or_want)));
+}
+
+/* Checked once PING was answered, i.e. after the helper's start-up. */
+static void test_environment(void)
+{
+	char path[64];
+	int fd;
+
+	expect_link(session.pid, "cwd", "/", NULL);
+	if (expected_fd2)
+		expect_link(session.pid, "fd/2", expected_fd2, NULL);
+	else
+		expect_link(session.pid, "fd/2", "/dev/kmsg", "/dev/null");
+	/* Nothing but the pipes and the log. */
+	for (fd = 3; fd < 16; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", session.pid, fd);
+		EXPECT(access(path, F_OK) != 0);
+	}
+}
+
+static void test_get_info(void)
+{
+	struct bpfilter_request req =
+		request(BPFILTER_CMD_GETSOCKOPT, BPFILTER_IPT_SO_GET_INFO,
+			sizeof(struct ipt_getinfo), sizeof(struct ipt_getinfo));
+	struct ipt_getinfo in = { .name = "filter" }, *info;
+	struct bpfilter_reply reply;
+
+	info = roundtrip(&session, &req, &in, &reply);
+	EXPECT_EQ(reply.status, 0);
+	EXPECT_EQ(reply.tables, 1U << BPFILTER_TABLE_FILTER);
+	EXPECT_EQ(reply.payload_len, sizeof(*info));
+	if (info && reply.payload_len == sizeof(*info)) {
+		EXPECT_EQ(info->num_entries, 4);
+		EXPECT_EQ(info->size, 632);
+	}
+	free(info);
+}
+
+static void test_get_entries(void)
+{
+	struct bpfilter_request req =
+		request(BPFILTER_CMD_GETSOCKOPT, BPFILTER_IPT_SO_GET_ENTRIES,
+			sizeof(struct ipt_get_entries) + 632,
+			BPFILTER_GET_INPUT_MAX);
+	unsigned char buf[BPFILTER_GET_INPUT_MAX] = { 0 };
+	struct ipt_get_entries in = { .name = "filter", .size = 632 };
+	struct bpfilter_reply reply;
+	void *out;
+
+	memcpy(buf, &in, sizeof(in));
+	out = roundtrip(&session, &req, buf, &reply);
+	EXPECT_EQ(reply.status, 0);
+	EXPECT_EQ(reply.payload_len, sizeof(in) + 632);
+	free(out);
+}
+
+/* More than a pipe buffer, so the helper's reads come back short. */
+static void test_big_set(void)
+{
+	const __u32 len = 1U << 20;
+	struct bpfilter_request req =
+		request(BPFILTER_CMD_SETSOCKOPT, BPFILTER_IPT_SO_SET_REPLACE,
+			len, len);
+	struct bpfilter_reply reply;
+	void *payload = calloc(1, len);
+
+	free(roundtrip(&session, &req, payload, &reply));
+	EXPECT_EQ(reply.status, -EOPNOTSUPP);
+	EXPECT_EQ(reply.payload_len, 0);
+	free(payload);
+}
+
+static void test_clean_exit(void)
+{
+	int status = helper_wait(&session);
+
+	EXPECT(WIFEXITED(status));
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+/* Feeds @len bytes of @bytes, closes stdin; the helper must fail. */
+static void expect_failure(const void *bytes, size_t len)
+{
+	struct helper h;
+	char c;
+	int status;
+
+	helper_start(&h);
+	write_all(h.to, bytes, len);
+	close(h.to);
+	h.to = -1;
+	/* No reply: the stream is not answered once it is broken. */
+	EXPECT_EQ(read(h.from, &c, 1), 0);
+	status = helper_wait(&h);
+	EXPECT(WIFEXITED(status));
+	EXPECT_EQ(WEXITSTATUS(status), 1);
+}
+
+static void test_bad_magic(void)
+{
+	struct bpfilter_request req = request(BPFILTER_CMD_PING, 0, 0, 0);
+
+	req.magic = 0x12345678;
+	expect_failure(&req, sizeof(req));
+}
+
+static void test_truncated_header(void)
+{
+	struct bpfilter_request req = request(BPFILTER_CMD_PING, 0, 0, 0);
+
+	expect_failure(&req, sizeof(req) - 1);
+}
+
+static void test_truncated_payload(void)
+{
+	struct bpfilter_request req =
+		request(BPFILTER_CMD_SETSOCKOPT, BPFILTER_IPT_SO_SET_REPLACE,
+			100, 100);
+	unsigned char buf[sizeof(req) + 50] = { 0 };
+
+	memcpy(buf, &req, sizeof(req));
+	expect_failure(buf, sizeof(buf));
+}
+
+static void test_oversized_payload(void)
+{
+	struct bpfilter_request req =
+		request(BPFILTER_CMD_SETSOCKOPT, BPFILTER_IPT_SO_SET_REPLACE,
+			(512U << 20) + 4097, (512U << 20) + 4097);
+
+	expect_failure(&req, sizeof(req));
+}
+
+/* The module side went away: writing the reply must end the helper. */
+static void test_dead_reader(void)
+{
+	struct bpfilter_request req = request(BPFILTER_CMD_PING, 0, 0, 0);
+	struct helper h;
+	int status;
+
+	helper_start(&h);
+	close(h.from);
+	h.from = open("/dev/null", O_RDONLY);
+	write_all(h.to, &req, sizeof(req));
+	status = helper_wait(&h);
+	EXPECT(WIFSIGNALED(status));
+	if (WIFSIGNALED(status))
+		EXPECT_EQ(WTERMSIG(status), SIGPIPE);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: %s HELPER [EXPECTED_FD2_PATH]\n", argv[0]);
+		return 2;
+	}
+	helper_path = argv[1];
+	expected_fd2 = argv[2];
+	/* A helper that exits early must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+
+	tap_run("helper: PING answered over the pipes", test_ping);
+	tap_run("helper: runs in /, fd 2 is the log, no other fds",
+		test_environment);
+	tap_run("helper: GET_INFO filter", test_get_info);
+	tap_run("helper: GET_ENTRIES filter", test_get_entries);
+	tap_run("helper: 1 MiB SET_REPLACE read in full, -EOPNOTSUPP",
+		test_big_set);
+	tap_run("helper: end of input at a request boundary exits 0",
+		test_clean_exit);
+	tap_run("helper: bad magic exits 1 without a reply", test_bad_magic);
+	tap_run("helper: truncated header exits 1", test_truncated_header);
+	tap_run("helper: truncated payload exits 1", test_truncated_payload);
+	tap_run("helper: payload above 512 MiB + 4 KiB exits 1",
+		test_oversized_payload);
+	tap_run("helper: a closed reply pipe ends it (SIGPIPE)",
+		test_dead_reader);
+
+	return tap_exit_code();
+}

@@ -1,0 +1,84 @@
+#!/bin/bash
+# make check: install, build, run the host tests and the VM selftests,
+# print TAP and end with "N passed, N failed".
+#
+# Environment: BPFILTER_CACHE (kernel build cache, see build-kernel.sh),
+# FUZZ_SECONDS (libFuzzer time budget, default 30).
+set -uo pipefail
+
+project=$(cd "$(dirname "$0")/.." && pwd)
+build="$project/build"
+log="$build/check.log"
+mkdir -p "$build"
+: > "$log"
+
+say() { printf '%s\n' "$*" | tee -a "$log"; }
+# run_tap NAME COMMAND...: runs COMMAND, copying its TAP output to the
+# log; a COMMAND that fails without a failing TAP line gets one.
+run_tap() {
+	local name=$1 rc fails_before fails_after
+	shift
+	fails_before=$(grep -c '^not ok' "$log")
+	"$@" 2>&1 | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	fails_after=$(grep -c '^not ok' "$log")
+	if [ "$rc" != 0 ] && [ "$fails_after" = "$fails_before" ]; then
+		say "not ok - $name (exit status $rc)"
+	fi
+}
+
+kernel_files() {
+	cd "$project" && ls kernel/*.c include/linux/*.h include/uapi/linux/*.h \
+		net/bpfilter/kern*.[ch] net/ipv4/bpfilter/*.c
+}
+
+# checkpatch and W=1 on the project's kernel C files.
+kernel_style() {
+	local src=$1/src obj=$1/obj f out targets=()
+	for f in $(kernel_files); do
+		if out=$("$src/scripts/checkpatch.pl" --no-tree --quiet -f \
+				"$project/$f" 2>&1); then
+			echo "ok - checkpatch clean: $f"
+		else
+			echo "not ok - checkpatch clean: $f"
+			printf '%s\n' "$out" | sed 's/^/# /'
+		fi
+		case "$f" in *.c) targets+=("${f%.c}.s") ;; esac
+	done
+	# .s targets compile with every warning without touching the .o files.
+	out=$(make -s -C "$src" O="$obj" W=1 "${targets[@]}" 2>&1)
+	if [ -z "$out" ]; then
+		echo "ok - kernel files build without warnings at W=1"
+	else
+		echo "not ok - kernel files build without warnings at W=1"
+		printf '%s\n' "$out" | sed 's/^/# /'
+	fi
+}
+
+say "TAP version 13"
+"$project/tools/install-deps.sh" || { say "not ok - install Debian packages"; }
+
+cache=$("$project/tools/build-kernel.sh" 2> >(tee -a "$log" >&2) | tail -n 1)
+if [ -z "$cache" ] || [ ! -f "$cache/release" ]; then
+	say "not ok - build the bpfilter kernel"
+else
+	say "ok - build the bpfilter kernel ($(cat "$cache/release"))"
+	run_tap "kernel style" kernel_style "$cache"
+fi
+
+run_tap "host tests" make -s -C "$project/selftests/host" O="$build/host" run
+run_tap "fuzz" make -s -C "$project/selftests/host" O="$build/host" fuzz \
+	FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+
+run_tap "x_tables reference outputs" \
+	"$project/selftests/bpfilter/make-reference.sh" "$build/ref"
+
+if [ -n "$cache" ] && [ -f "$cache/release" ]; then
+	run_tap "VM selftests" "$project/tools/vm-run.sh" "$cache" -t 1200 -- \
+		"BPFILTER_REF=$build/ref selftests/bpfilter/run.sh"
+fi
+
+passed=$(grep -cE '^ok\b' "$log")
+failed=$(grep -cE '^not ok\b' "$log")
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
