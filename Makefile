@@ -4,6 +4,7 @@
 #                             a terminal, else a short iptables demo
 #   make run CMD='...'        run one command in the VM, exit with its status
 #   make check                install, build, test; ends "N passed, N failed"
+#   make check DEBUG=1        the same on a KASAN + kmemleak kernel
 #   make kernel               build only (cache: $BPFILTER_CACHE)
 #
 # The kernel's work tree and objects are cached outside the clone in
@@ -11,6 +12,12 @@
 
 BPFILTER_CACHE ?= /var/cache/bpfilter
 export BPFILTER_CACHE
+
+# DEBUG=1: the debug kernel (KASAN, kmemleak, lockdep; Kconfig.debug),
+# for runs outside CI.
+ifeq ($(DEBUG),1)
+export BPFILTER_DEBUG := 1
+endif
 
 DEMO := modprobe bpfilter && iptables-legacy -L -n -v && iptables-legacy-save && rmmod bpfilter
 

@@ -6,8 +6,12 @@
 # the source package version and the patches, so that reruns (and CI on
 # the same machine) only rebuild what changed:
 #   $BPFILTER_CACHE/linux-<version>-<patch hash>/{src,obj,modroot}
+#   ($BPFILTER_CACHE/linux-<version>-<patch hash>-debug/{obj,modroot})
 # Overlaid files are copied only when their content differs, so their
 # timestamps (and make's idea of what is stale) stay put otherwise.
+#
+# BPFILTER_DEBUG=1 builds the debug kernel instead (Kconfig.debug on top:
+# KASAN, kmemleak, lockdep) in a cache directory of its own.
 #
 # Prints, as its last line, the cache directory it built in.
 set -euo pipefail
@@ -24,8 +28,14 @@ die() { log "error: $*"; exit 1; }
 src_version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 patch_hash=$(cat "$project"/patches/*.patch | sha256sum | cut -c1-12)
 key="linux-$src_version-$patch_hash"
+src="$cache_root/$key/src"
+fragments=("$project/Kconfig")
+if [ "${BPFILTER_DEBUG:-0}" = 1 ]; then
+	# Same source tree, objects of its own.
+	key+="-debug"
+	fragments+=("$project/Kconfig.debug")
+fi
 cache="$cache_root/$key"
-src="$cache/src"
 obj="$cache/obj"
 log "upstream: Debian linux-source-6.1 $src_version; cache $cache"
 
@@ -33,7 +43,7 @@ prepare_tree() {
 	local p
 	log "unpacking $tarball"
 	rm -rf "$src" "$obj"
-	mkdir -p "$src"
+	mkdir -p "$src" "$obj"
 	tar -xf "$tarball" -C "$src" --strip-components=1
 	# The project owns net/bpfilter/ entirely; upstream's stub goes.
 	rm -rf "$src/net/bpfilter"
@@ -72,21 +82,21 @@ check_config() {
 			fi
 			;;
 		esac
-	done < "$project/Kconfig"
+	done < <(cat "${fragments[@]}")
 	[ "$bad" = 0 ] || die "the kernel config does not match the Kconfig fragment"
 }
 
 configure() {
 	local stamp="$obj/.bpfilter-fragment"
 	local want_hash
-	want_hash=$(sha256sum < "$project/Kconfig")
+	want_hash=$(cat "${fragments[@]}" | sha256sum)
 	if [ -f "$obj/.config" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_hash" ]; then
 		return
 	fi
 	log "configuring: tinyconfig + Kconfig fragment"
 	mkdir -p "$obj"
 	make -s -C "$src" O="$obj" tinyconfig >/dev/null
-	"$src/scripts/kconfig/merge_config.sh" -O "$obj" -m "$obj/.config" "$project/Kconfig" >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -O "$obj" -m "$obj/.config" "${fragments[@]}" >/dev/null
 	make -s -C "$src" O="$obj" olddefconfig >/dev/null
 	check_config
 	echo "$want_hash" > "$stamp"

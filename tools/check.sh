@@ -70,12 +70,16 @@ run_tap "host tests" make -s -C "$project/selftests/host" O="$build/host" run
 run_tap "fuzz" make -s -C "$project/selftests/host" O="$build/host" fuzz \
 	FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
 
+run_tap "x_tables differential corpus" \
+	make -s -C "$project/selftests/diff" O="$build/diff" run
+run_tap "VM test programs" make -s -C "$project/selftests/bpfilter" O="$build/vm"
 run_tap "x_tables reference outputs" \
-	"$project/selftests/bpfilter/make-reference.sh" "$build/ref"
+	"$project/selftests/bpfilter/make-reference.sh" "$build/ref" \
+	"$build/vm/sockopt_probe"
 
 if [ -n "$cache" ] && [ -f "$cache/release" ]; then
-	run_tap "VM selftests" "$project/tools/vm-run.sh" "$cache" -t 1200 -- \
-		"BPFILTER_REF=$build/ref selftests/bpfilter/run.sh"
+	run_tap "VM selftests" "$project/tools/vm-run.sh" "$cache" -t 2400 -- \
+		"BPFILTER_REF=$build/ref BPFILTER_PROBE=$build/vm/sockopt_probe BPFILTER_DIFF_REF=$build/diff/ref selftests/bpfilter/run.sh"
 fi
 
 passed=$(grep -cE '^ok\b' "$log")

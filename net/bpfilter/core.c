@@ -70,16 +70,29 @@ static int handle_getsockopt(const struct sockopt_call *call, __u32 optname,
 	}
 }
 
-static int handle_setsockopt(const struct sockopt_call *call, __u32 optname)
+static int handle_setsockopt(const struct sockopt_call *call, __u32 optname,
+			     void **out, __u32 *out_len)
 {
 	switch (optname) {
 	case BPFILTER_IPT_SO_SET_REPLACE:
-		return bpfilter_set_replace(call);
+		return bpfilter_set_replace(call, out, out_len);
 	case BPFILTER_IPT_SO_SET_ADD_COUNTERS:
 		return bpfilter_set_add_counters(call);
 	default:
 		return -EINVAL;
 	}
+}
+
+static int stats(const struct bpfilter_core *core, void **out, __u32 *out_len)
+{
+	struct bpfilter_stats *st = malloc(sizeof(*st));
+
+	if (!st)
+		return -ENOMEM;
+	bpfilter_netns_map_stats(core->nets, st);
+	*out = st;
+	*out_len = sizeof(*st);
+	return 0;
 }
 
 /*
@@ -110,7 +123,25 @@ static int dispatch(struct bpfilter_core *core,
 	case BPFILTER_CMD_SETSOCKOPT:
 		if (req->payload_len != req->optlen)
 			return -EINVAL;
-		return handle_setsockopt(&call, req->optname);
+		return handle_setsockopt(&call, req->optname, out, out_len);
+	case BPFILTER_CMD_RESTORE: {
+		/* As a set whose optlen is the payload's length. */
+		const struct sockopt_call restore = {
+			.nets = core->nets,
+			.net_cookie = req->net_cookie,
+			.optlen = req->payload_len,
+			.payload = payload,
+		};
+
+		return bpfilter_restore(&restore);
+	}
+	case BPFILTER_CMD_NETNS_EXIT:
+		if (req->payload_len)
+			return -EINVAL;
+		bpfilter_netns_remove(core->nets, req->net_cookie);
+		return 0;
+	case BPFILTER_CMD_STATS:
+		return req->payload_len ? -EINVAL : stats(core, out, out_len);
 	default:
 		return -EINVAL;
 	}

@@ -17,6 +17,17 @@
  */
 #define BPFILTER_PAYLOAD_MAX	((512U << 20) + 4096U)
 
+/*
+ * The most bytes of table entries one network namespace may have the
+ * helper store, over all its tables.  x_tables charges tables to the
+ * caller's memory cgroup; the helper's memory is shared by every
+ * namespace, so without a cap one namespace could take it all.  An
+ * IPT_SO_SET_REPLACE (or RESTORE) that would go over it fails with
+ * -ENOMEM, at the point where x_tables allocates the new table: after
+ * the header checks, before the entries are checked.
+ */
+#define BPFILTER_NETNS_TABLE_BYTES_MAX	(64U << 20)
+
 struct bpfilter_core;
 
 /**
@@ -57,6 +68,16 @@ int bpfilter_request_check_framing(const struct bpfilter_request *req);
  * Errors of the request itself (unknown command or option, bad lengths,
  * missing table, ...) are answered: the reply carries them as a negative
  * errno in reply->status.
+ *
+ * Commands and their payloads (anything else is -EINVAL):
+ *   PING, NETNS_EXIT, STATS: none; STATS replies struct bpfilter_stats.
+ *     NETNS_EXIT frees the namespace's state, known to us or not.
+ *   GETSOCKOPT: min(optlen, BPFILTER_GET_INPUT_MAX) bytes; replies at
+ *     most optlen bytes for the caller's buffer.
+ *   SETSOCKOPT: optlen bytes; a successful IPT_SO_SET_REPLACE replies
+ *     num_counters struct xt_counters, the replaced table's.
+ *   RESTORE: any length (optname and optlen are not used); no reply
+ *     payload.
  *
  * Return: 0 when @reply was produced; the negative errno of
  * bpfilter_request_check_framing() when the stream is out of step and

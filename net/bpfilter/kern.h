@@ -8,6 +8,7 @@
 #include <linux/kthread.h>
 #include <linux/bpfilter.h>
 
+struct mem_cgroup;
 struct net;
 
 /* The helper's executable, embedded by umh_blob.S. */
@@ -27,6 +28,9 @@ extern char bpfilter_umh_end[];
  * @err: transport result: 0 when @reply is valid
  * @reply: the helper's reply header, validated
  * @reply_payload: reply.payload_len bytes, or NULL
+ * @memcg: the caller's memory cgroup, charged for the reply
+ * @store_tables: for BPFILTER_CMD_STATS, tables the module keeps
+ * @store_bytes: for BPFILTER_CMD_STATS, bytes the module keeps for them
  */
 struct bpfilter_call {
 	struct kthread_work work;
@@ -39,6 +43,9 @@ struct bpfilter_call {
 	int err;
 	struct bpfilter_reply reply;
 	void *reply_payload;
+	struct mem_cgroup *memcg;
+	unsigned int store_tables;
+	size_t store_bytes;
 };
 
 struct bpfilter_call *bpfilter_call_alloc(u16 cmd, u64 net_cookie,
@@ -49,9 +56,17 @@ void bpfilter_call_put(struct bpfilter_call *call);
 
 int bpfilter_helper_init(void);
 void bpfilter_helper_exit(void);
+void bpfilter_helper_forget_net(u64 net_cookie);
+
+void bpfilter_store_commit(struct bpfilter_call *call);
+void bpfilter_store_forget_net(u64 net_cookie);
+int bpfilter_store_restore(int (*exchange)(struct bpfilter_call *call));
+void bpfilter_store_stats(unsigned int *tables, size_t *bytes);
+void bpfilter_store_exit(void);
 
 int bpfilter_proc_init(void);
 void bpfilter_proc_exit(void);
 void bpfilter_proc_set_tables(struct net *net, u16 tables);
+const char *bpfilter_table_name(enum bpfilter_table table);
 
 #endif /* _NET_BPFILTER_KERN_H */

@@ -7,28 +7,45 @@
  * so a dead helper shows up as EPIPE or EOF instead of killing the
  * caller, and a caller's signal can never leave the stream out of step.
  * Callers queue a request and wait killably for its reply.  The thread
- * also starts the helper when there is none and replaces one that died.
+ * also starts the helper when there is none, hands a new helper every
+ * committed table (kern_store.c), and replaces a helper that died or
+ * stopped answering.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/pid.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/usermode_blob.h>
+#include <linux/workqueue.h>
 #include "kern.h"
+
+static unsigned int timeout_ms = 30000;
+module_param(timeout_ms, uint, 0644);
+MODULE_PARM_DESC(timeout_ms,
+		 "time the helper gets to answer, plus 1 s per 64 KiB moved");
 
 static struct kthread_worker *io_worker;
 
+/* Guards queueing against unload: no call is queued once it started. */
+static DEFINE_SPINLOCK(queue_lock);
+static bool unloading;
+
 /* The helper's pipes and pid are replaced only on the I/O thread, under
- * helper_lock; module unload takes the lock to kill the helper, which
- * unblocks an I/O thread waiting on a helper that stopped answering.
+ * helper_lock; the watchdog and module unload take the lock to kill the
+ * helper, which unblocks an I/O thread waiting on it.
  */
 static DEFINE_MUTEX(helper_lock);
 static struct umh_info helper;
-static bool unloading;
-static u64 last_request_id;
+static u64 watched_request;	/* under helper_lock; 0: none */
+
+static u64 last_request_id;	/* I/O thread only */
+static struct delayed_work watchdog;
 
 static int pipe_write_all(struct file *pipe, const void *buf, size_t len)
 {
@@ -76,21 +93,45 @@ static void helper_stop_locked(const char *why, int err)
 	umh_info_release(&helper);
 }
 
-static int helper_start_locked(void)
+static void helper_stop(const char *why, int err)
 {
-	int err;
+	mutex_lock(&helper_lock);
+	helper_stop_locked(why, err);
+	mutex_unlock(&helper_lock);
+}
 
-	if (unloading)
-		return -ENODEV;
-	err = fork_usermode_blob(bpfilter_umh_start,
-				 bpfilter_umh_end - bpfilter_umh_start,
-				 &helper);
-	if (err) {
-		pr_err_ratelimited("cannot start the helper: %d\n", err);
-		return err;
+static void watchdog_fire(struct work_struct *work)
+{
+	mutex_lock(&helper_lock);
+	if (watched_request && helper.tgid) {
+		pr_err_ratelimited("helper pid %d did not answer request %llu in time\n",
+				   helper.pid, watched_request);
+		kill_pid(helper.tgid, SIGKILL, 1);
 	}
-	pr_info("started helper pid %d\n", helper.pid);
-	return 0;
+	mutex_unlock(&helper_lock);
+}
+
+/* Emulated guests are slow and a big table takes time to move and check:
+ * the deadline grows with the bytes at stake, so that only a helper that
+ * stopped making progress is killed.
+ */
+static void watch(u64 id, size_t bytes)
+{
+	unsigned long timeout = msecs_to_jiffies(timeout_ms) +
+				(bytes >> 16) * HZ;
+
+	mutex_lock(&helper_lock);
+	watched_request = id;
+	mutex_unlock(&helper_lock);
+	mod_delayed_work(system_wq, &watchdog, timeout);
+}
+
+static void unwatch(void)
+{
+	mutex_lock(&helper_lock);
+	watched_request = 0;
+	mutex_unlock(&helper_lock);
+	cancel_delayed_work_sync(&watchdog);
 }
 
 /* Reject anything but a reply to this very request that fits the caller. */
@@ -114,12 +155,12 @@ static int reply_check(const struct bpfilter_call *call)
 	return 0;
 }
 
-static int helper_exchange(struct bpfilter_call *call)
+static int exchange_io(struct bpfilter_call *call)
 {
 	struct bpfilter_request *req = call->req;
+	struct mem_cgroup *old_memcg;
 	int err;
 
-	req->id = ++last_request_id;
 	err = pipe_write_all(helper.pipe_to_umh, req,
 			     sizeof(*req) + req->payload_len);
 	if (err)
@@ -134,11 +175,29 @@ static int helper_exchange(struct bpfilter_call *call)
 	if (err || !call->reply.payload_len)
 		return err;
 
-	call->reply_payload = kvmalloc(call->reply.payload_len, GFP_KERNEL);
+	/* Charged to the caller, as if it had allocated the reply itself. */
+	old_memcg = set_active_memcg(call->memcg);
+	call->reply_payload = kvmalloc(call->reply.payload_len,
+				       GFP_KERNEL_ACCOUNT);
+	set_active_memcg(old_memcg);
 	if (!call->reply_payload)
 		return -ENOMEM;
 	return pipe_read_all(helper.pipe_from_umh, call->reply_payload,
 			     call->reply.payload_len);
+}
+
+/* One request and its reply, under the watchdog. */
+static int helper_exchange(struct bpfilter_call *call)
+{
+	size_t bytes = call->req->payload_len +
+		       min_t(size_t, call->reply_cap, U32_MAX);
+	int err;
+
+	call->req->id = ++last_request_id;
+	watch(call->req->id, bytes);
+	err = exchange_io(call);
+	unwatch();
+	return err;
 }
 
 static bool helper_running(void)
@@ -146,16 +205,35 @@ static bool helper_running(void)
 	return helper.tgid && !thread_group_exited(helper.tgid);
 }
 
+/* Start a helper if there is none; a new one first gets the store back. */
 static int helper_ensure(void)
 {
+	bool started = false;
 	int err = 0;
 
 	mutex_lock(&helper_lock);
 	if (helper.tgid && !helper_running())
 		helper_stop_locked("it exited", 0);
-	if (!helper.tgid)
-		err = helper_start_locked();
+	if (!helper.tgid && READ_ONCE(unloading)) {
+		err = -ENODEV;
+	} else if (!helper.tgid) {
+		err = fork_usermode_blob(bpfilter_umh_start,
+					 bpfilter_umh_end - bpfilter_umh_start,
+					 &helper);
+		if (err)
+			pr_err_ratelimited("cannot start the helper: %d\n",
+					   err);
+		else
+			pr_info("started helper pid %d\n", helper.pid);
+		started = !err;
+	}
 	mutex_unlock(&helper_lock);
+	if (!started)
+		return err;
+
+	err = bpfilter_store_restore(helper_exchange);
+	if (err)
+		helper_stop("restoring the tables failed", err);
 	return err;
 }
 
@@ -176,19 +254,26 @@ static int helper_serve(struct bpfilter_call *call)
 		if (!err)
 			return 0;
 
-		mutex_lock(&helper_lock);
-		helper_stop_locked(err == -EBADMSG ? "malformed reply" :
-				   "broken pipe", err);
-		mutex_unlock(&helper_lock);
+		helper_stop(err == -EBADMSG ? "malformed reply" :
+			    "no reply", err);
 		kvfree(call->reply_payload);
 		call->reply_payload = NULL;
 
 		if (retried || (call->sent &&
-				call->req->cmd == BPFILTER_CMD_SETSOCKOPT))
+				call->req->cmd != BPFILTER_CMD_GETSOCKOPT))
 			return -EIO;
 		retried = true;
 		call->sent = false;
 	}
+}
+
+/* A vanished namespace concerns a running helper only. */
+static int helper_forget_net(struct bpfilter_call *call)
+{
+	bpfilter_store_forget_net(call->req->net_cookie);
+	if (!helper_running())
+		return 0;
+	return helper_exchange(call);
 }
 
 static void bpfilter_call_free(struct kref *ref)
@@ -198,6 +283,7 @@ static void bpfilter_call_free(struct kref *ref)
 
 	kvfree(call->reply_payload);
 	kvfree(call->req);
+	mem_cgroup_put(call->memcg);
 	kfree(call);
 }
 
@@ -206,7 +292,15 @@ static void bpfilter_call_work(struct kthread_work *work)
 	struct bpfilter_call *call = container_of(work, struct bpfilter_call,
 						  work);
 
-	call->err = helper_serve(call);
+	if (call->req->cmd == BPFILTER_CMD_NETNS_EXIT)
+		call->err = helper_forget_net(call);
+	else
+		call->err = helper_serve(call);
+	if (call->req->cmd == BPFILTER_CMD_STATS)
+		bpfilter_store_stats(&call->store_tables, &call->store_bytes);
+	/* Before anything else is served: see kern_store.c. */
+	if (!call->err && !call->reply.status)
+		bpfilter_store_commit(call);
 	complete(&call->done);
 	kref_put(&call->ref, bpfilter_call_free);
 }
@@ -216,10 +310,11 @@ static void bpfilter_call_work(struct kthread_work *work)
  * @cmd: enum bpfilter_cmd
  * @net_cookie: the caller's network namespace
  * @optname: the socket option
- * @optlen: the caller's optlen
+ * @optlen: the request's optlen field
  * @payload_len: bytes of payload to follow the header
  *
- * Allocated in the caller's context and charged to its memory cgroup.
+ * Allocated in the caller's context and charged to its memory cgroup,
+ * as is the reply the I/O thread reads for it.
  *
  * Return: the call, with its payload at (call->req + 1), or NULL.
  */
@@ -238,6 +333,7 @@ struct bpfilter_call *bpfilter_call_alloc(u16 cmd, u64 net_cookie,
 		kfree(call);
 		return NULL;
 	}
+	call->memcg = get_mem_cgroup_from_mm(current->mm);
 	kthread_init_work(&call->work, bpfilter_call_work);
 	kref_init(&call->ref);
 	init_completion(&call->done);
@@ -251,6 +347,22 @@ struct bpfilter_call *bpfilter_call_alloc(u16 cmd, u64 net_cookie,
 	return call;
 }
 
+/* Hands @call to the I/O thread with a reference of its own. */
+static int bpfilter_call_queue(struct bpfilter_call *call)
+{
+	int err = 0;
+
+	spin_lock(&queue_lock);
+	if (unloading) {
+		err = -ENODEV;
+	} else {
+		kref_get(&call->ref);
+		kthread_queue_work(io_worker, &call->work);
+	}
+	spin_unlock(&queue_lock);
+	return err;
+}
+
 /**
  * bpfilter_call_run - send @call to the helper and wait for the reply
  * @call: from bpfilter_call_alloc()
@@ -261,8 +373,11 @@ struct bpfilter_call *bpfilter_call_alloc(u16 cmd, u64 net_cookie,
  */
 int bpfilter_call_run(struct bpfilter_call *call)
 {
-	kref_get(&call->ref);
-	kthread_queue_work(io_worker, &call->work);
+	int err;
+
+	err = bpfilter_call_queue(call);
+	if (err)
+		return err;
 	if (wait_for_completion_killable(&call->done))
 		return -EINTR;
 	return call->err;
@@ -273,8 +388,30 @@ void bpfilter_call_put(struct bpfilter_call *call)
 	kref_put(&call->ref, bpfilter_call_free);
 }
 
+/**
+ * bpfilter_helper_forget_net - a namespace is gone: drop its state
+ * @net_cookie: the namespace
+ *
+ * Called from the pernet exit path, which must not wait for the helper:
+ * the request is queued and nobody waits for its reply.
+ */
+void bpfilter_helper_forget_net(u64 net_cookie)
+{
+	struct bpfilter_call *call;
+
+	call = bpfilter_call_alloc(BPFILTER_CMD_NETNS_EXIT, net_cookie, 0, 0,
+				   0);
+	if (!call) {
+		pr_warn_ratelimited("no memory to forget a namespace's tables\n");
+		return;
+	}
+	bpfilter_call_queue(call);
+	bpfilter_call_put(call);
+}
+
 int bpfilter_helper_init(void)
 {
+	INIT_DELAYED_WORK(&watchdog, watchdog_fire);
 	io_worker = kthread_create_worker(0, "bpfilter_io");
 	if (IS_ERR(io_worker))
 		return PTR_ERR(io_worker);
@@ -282,18 +419,24 @@ int bpfilter_helper_init(void)
 	return 0;
 }
 
-/* Called once no new call can start; a killed caller's may be queued. */
+/* Called once no new sockopt call can start; a killed caller's call and
+ * namespace exits may still be queued.
+ */
 void bpfilter_helper_exit(void)
 {
-	mutex_lock(&helper_lock);
+	spin_lock(&queue_lock);
 	unloading = true;
+	spin_unlock(&queue_lock);
+
+	mutex_lock(&helper_lock);
 	if (helper.tgid)
 		kill_pid(helper.tgid, SIGKILL, 1);
 	mutex_unlock(&helper_lock);
 
+	/* Runs what is queued: with the helper dead, that is quick. */
 	kthread_destroy_worker(io_worker);
+	cancel_delayed_work_sync(&watchdog);
 
-	mutex_lock(&helper_lock);
-	helper_stop_locked("module unloaded", 0);
-	mutex_unlock(&helper_lock);
+	helper_stop("module unloaded", 0);
+	bpfilter_store_exit();
 }

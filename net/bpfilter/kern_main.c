@@ -15,6 +15,7 @@
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/mm.h>
+#include <linux/sysfs.h>
 #include <net/sock.h>
 #include "kern.h"
 
@@ -157,6 +158,40 @@ static const struct bpfilter_sockopt_ops bpfilter_ops = {
 	.owner = THIS_MODULE,
 	.sockopt = bpfilter_sockopt,
 };
+
+/* Reading /sys/module/bpfilter/parameters/stats asks the helper for its
+ * accounting; tests use it to see a namespace's tables freed.
+ */
+static int stats_get(char *buffer, const struct kernel_param *kp)
+{
+	struct bpfilter_stats stats;
+	struct bpfilter_call *call;
+	int err;
+
+	call = bpfilter_call_alloc(BPFILTER_CMD_STATS, 0, 0, 0, 0);
+	if (!call)
+		return -ENOMEM;
+	call->reply_cap = sizeof(stats);
+	call->reply_exact = true;
+	err = bpfilter_call_run(call);
+	if (!err)
+		err = call->reply.status;
+	if (!err) {
+		memcpy(&stats, call->reply_payload, sizeof(stats));
+		err = sysfs_emit(buffer,
+				 "helper_netns %u\nhelper_tables %u\nhelper_table_bytes %llu\nkept_tables %u\nkept_bytes %zu\n",
+				 stats.netns, stats.tables, stats.table_bytes,
+				 call->store_tables, call->store_bytes);
+	}
+	bpfilter_call_put(call);
+	return err;
+}
+
+static const struct kernel_param_ops stats_ops = {
+	.get = stats_get,
+};
+module_param_cb(stats, &stats_ops, NULL, 0400);
+MODULE_PARM_DESC(stats, "the helper's and the module's table accounting");
 
 /* Start the helper now and make sure it answers before taking requests. */
 static int bpfilter_ping(void)

@@ -5,6 +5,7 @@
  * iptables-save reads it to know which tables to dump, and iptables
  * skips its "modprobe ip_tables" when it exists.  The helper decides
  * which tables exist; every reply carries the caller's namespace's set.
+ * A namespace's exit also tells the helper to drop its tables.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -21,6 +22,11 @@ static unsigned int bpfilter_net_id __read_mostly;
 static const char *const bpfilter_table_names[BPFILTER_TABLE_MAX] = {
 	[BPFILTER_TABLE_FILTER] = "filter",
 };
+
+const char *bpfilter_table_name(enum bpfilter_table table)
+{
+	return bpfilter_table_names[table];
+}
 
 void bpfilter_proc_set_tables(struct net *net, u16 tables)
 {
@@ -64,6 +70,7 @@ static int __net_init bpfilter_net_init(struct net *net)
 static void __net_exit bpfilter_net_exit(struct net *net)
 {
 	remove_proc_entry("ip_tables_names", net->proc_net);
+	bpfilter_helper_forget_net(net->net_cookie);
 }
 
 static struct pernet_operations bpfilter_net_ops = {

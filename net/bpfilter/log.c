@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -69,4 +70,17 @@ void bpfilter_log_ratelimited(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_line(fmt, ap);
 	va_end(ap);
+}
+
+int bpfilter_refuse(int err, const char *fmt, ...)
+{
+	char reason[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	bpfilter_log_ratelimited("%s: %s", reason, strerror(-err));
+
+	return err;
 }

@@ -17,4 +17,12 @@ void bpfilter_log(const char *fmt, ...)
 void bpfilter_log_ratelimited(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/*
+ * A caller's request is refused: logs "<reason>: <strerror>" as
+ * bpfilter_log_ratelimited() does, so that every refusal says why.
+ * Return: @err, for "return bpfilter_refuse(-EINVAL, ...);".
+ */
+int bpfilter_refuse(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif /* BPFILTER_LOG_H */

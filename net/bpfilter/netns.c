@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
+#include <string.h>
 
 #include "netns.h"
 #include "table.h"
@@ -136,6 +137,51 @@ struct bpfilter_netns *bpfilter_netns_get(struct bpfilter_netns_map *map,
 	map->count++;
 
 	return ns;
+}
+
+void bpfilter_netns_remove(struct bpfilter_netns_map *map, __u64 cookie)
+{
+	struct bpfilter_netns **link, *ns;
+
+	link = &map->buckets[netns_bucket(cookie, map->bits)];
+	for (ns = *link; ns; link = &ns->next, ns = ns->next) {
+		if (ns->cookie == cookie) {
+			*link = ns->next;
+			map->count--;
+			netns_free(ns);
+			return;
+		}
+	}
+}
+
+__u64 bpfilter_netns_table_bytes(const struct bpfilter_netns *ns)
+{
+	__u64 bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < BPFILTER_TABLE_MAX; i++) {
+		if (ns->tables[i])
+			bytes += ns->tables[i]->size;
+	}
+	return bytes;
+}
+
+void bpfilter_netns_map_stats(const struct bpfilter_netns_map *map,
+			      struct bpfilter_stats *stats)
+{
+	const struct bpfilter_netns *ns;
+	unsigned int i;
+	size_t b;
+
+	memset(stats, 0, sizeof(*stats));
+	for (b = 0; b < (size_t)1 << map->bits; b++) {
+		for (ns = map->buckets[b]; ns; ns = ns->next) {
+			stats->netns++;
+			stats->table_bytes += bpfilter_netns_table_bytes(ns);
+			for (i = 0; i < BPFILTER_TABLE_MAX; i++)
+				stats->tables += !!ns->tables[i];
+		}
+	}
 }
 
 __u16 bpfilter_netns_tables_mask(const struct bpfilter_netns_map *map,

@@ -33,6 +33,16 @@ struct bpfilter_netns *bpfilter_netns_find(const struct bpfilter_netns_map *map,
 struct bpfilter_netns *bpfilter_netns_get(struct bpfilter_netns_map *map,
 					  __u64 cookie);
 
+/* Frees the state of the namespace @cookie, if it has any. */
+void bpfilter_netns_remove(struct bpfilter_netns_map *map, __u64 cookie);
+
+/* Return: the bytes of table entries @ns holds. */
+__u64 bpfilter_netns_table_bytes(const struct bpfilter_netns *ns);
+
+/* Fills @stats with the totals over every namespace in @map. */
+void bpfilter_netns_map_stats(const struct bpfilter_netns_map *map,
+			      struct bpfilter_stats *stats);
+
 /* Return: the reply's tables bitmask for the namespace @cookie. */
 __u16 bpfilter_netns_tables_mask(const struct bpfilter_netns_map *map,
 				 __u64 cookie);

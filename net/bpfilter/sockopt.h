@@ -35,7 +35,19 @@ int bpfilter_get_entries(const struct sockopt_call *call, void **out,
 			 __u32 *out_len);
 int bpfilter_get_revision(const struct sockopt_call *call, bool target);
 
-int bpfilter_set_replace(const struct sockopt_call *call);
+/*
+ * A successful IPT_SO_SET_REPLACE answers with the replaced table's
+ * counters, num_counters of them, in *out (malloc()ed, *out_len bytes).
+ */
+int bpfilter_set_replace(const struct sockopt_call *call, void **out,
+			 __u32 *out_len);
 int bpfilter_set_add_counters(const struct sockopt_call *call);
+
+/*
+ * BPFILTER_CMD_RESTORE (see bpfilter.h): @call->payload holds
+ * @call->optlen bytes, a SET_REPLACE payload then, optionally, the
+ * counters to start from.
+ */
+int bpfilter_restore(const struct sockopt_call *call);
 
 #endif /* BPFILTER_SOCKOPT_H */

@@ -55,3 +55,18 @@ int bpfilter_table_get(struct bpfilter_netns_map *map, __u64 cookie,
 	*table = ns->tables[tmpl->id];
 	return 0;
 }
+
+__u64 bpfilter_table_bytes_besides(const struct bpfilter_netns_map *map,
+				   __u64 cookie, const char *name)
+{
+	const struct bpfilter_netns *ns = bpfilter_netns_find(map, cookie);
+	const struct ipt_table_template *tmpl = table_template_find(name);
+	__u64 bytes;
+
+	if (!ns)
+		return 0;
+	bytes = bpfilter_netns_table_bytes(ns);
+	if (tmpl && ns->tables[tmpl->id])
+		bytes -= ns->tables[tmpl->id]->size;
+	return bytes;
+}

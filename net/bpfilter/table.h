@@ -61,4 +61,16 @@ void ipt_table_store_free(struct ipt_table_store *table);
 int bpfilter_table_get(struct bpfilter_netns_map *map, __u64 cookie,
 		       const char *name, struct ipt_table_store **table);
 
+/**
+ * bpfilter_table_bytes_besides() - what a namespace holds in other tables
+ * @map: per-namespace state
+ * @cookie: the namespace
+ * @name: a table's name, NUL-terminated
+ *
+ * Return: the bytes of entries in the namespace's tables other than
+ * @name (all of them when bpfilter has no table of that name).
+ */
+__u64 bpfilter_table_bytes_besides(const struct bpfilter_netns_map *map,
+				   __u64 cookie, const char *name);
+
 #endif /* BPFILTER_TABLE_H */

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/netfilter_ipv4/ip_tables.h>
+
 #include "core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,8 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		}							\
 	} while (0)
 
-static void check_reply(const struct bpfilter_request *req, int ret,
-			const struct bpfilter_reply *reply, const void *out)
+static void check_reply(const struct bpfilter_request *req, const void *payload,
+			int ret, const struct bpfilter_reply *reply,
+			const void *out)
 {
 	const volatile unsigned char *p = out;
 	unsigned int sum = 0;
@@ -49,9 +52,19 @@ static void check_reply(const struct bpfilter_request *req, int ret,
 	CHECK(!out == !reply->payload_len);
 	if (reply->status)
 		CHECK(!reply->payload_len);
-	/* Only a get returns bytes, and never more than its buffer. */
+	/*
+	 * A get returns at most its buffer; a replace, the old counters it
+	 * promised the caller; STATS, its struct; nothing else returns bytes.
+	 */
 	if (req->cmd == BPFILTER_CMD_GETSOCKOPT)
 		CHECK(reply->payload_len <= req->optlen);
+	else if (req->cmd == BPFILTER_CMD_SETSOCKOPT &&
+		 req->optname == IPT_SO_SET_REPLACE && !reply->status)
+		CHECK(reply->payload_len ==
+		      ((const struct ipt_replace *)payload)->num_counters *
+		      sizeof(struct xt_counters));
+	else if (req->cmd == BPFILTER_CMD_STATS && !reply->status)
+		CHECK(reply->payload_len == sizeof(struct bpfilter_stats));
 	else
 		CHECK(!reply->payload_len);
 
@@ -93,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 
 		ret = bpfilter_core_handle(core, &req, payload, &reply, &out);
-		check_reply(&req, ret, &reply, out);
+		check_reply(&req, payload, ret, &reply, out);
 		free(out);
 		free(payload);
 		if (ret)

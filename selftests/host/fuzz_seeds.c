@@ -2,8 +2,10 @@
 /*
  * fuzz-seeds DIR: writes a few valid request streams into DIR as the
  * fuzzer's starting corpus, so that it begins past the magic and length
- * checks rather than having to guess them.
+ * checks rather than having to guess them, and with valid tables (the
+ * one of replace_cases.c) to mutate.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 
 #include "../../include/uapi/linux/bpfilter.h"
+#include "replace_diff.h"
 
 static FILE *seed;
 
@@ -70,6 +73,41 @@ static void add_set(__u32 optname, __u32 len)
 	free(buf);
 }
 
+/* The test table as a SET_REPLACE (or RESTORE) payload. */
+static void add_replace(__u16 cmd, __u64 cookie, unsigned int num_counters,
+			bool with_counters)
+{
+	struct ipt_getinfo info;
+	unsigned char *entries, *buf;
+	struct payload p;
+	size_t len;
+
+	test_table_build(&info, &entries);
+	pl_build(&p, &info, entries, num_counters);
+	len = p.len + (with_counters ? info.num_entries * sizeof(struct xt_counters) : 0);
+	buf = calloc(1, len);
+	memcpy(buf, p.buf, p.len);
+	if (with_counters)
+		memset(buf + p.len, 1, len - p.len);
+	add_request(cmd, cookie, IPT_SO_SET_REPLACE, len, buf, len);
+	free(buf);
+	free(p.buf);
+	free(entries);
+}
+
+static void add_counters(__u64 cookie, unsigned int n)
+{
+	__u32 len = sizeof(struct xt_counters_info) + n * sizeof(struct xt_counters);
+	struct xt_counters_info *info = calloc(1, len);
+
+	strcpy(info->name, "filter");
+	info->num_counters = n;
+	memset(info + 1, 2, len - sizeof(*info));
+	add_request(BPFILTER_CMD_SETSOCKOPT, cookie, IPT_SO_SET_ADD_COUNTERS,
+		    len, info, len);
+	free(info);
+}
+
 static void open_seed(const char *dir, const char *name)
 {
 	char path[4096];
@@ -111,6 +149,18 @@ int main(int argc, char **argv)
 	open_seed(argv[1], "set");
 	add_set(IPT_SO_SET_REPLACE, sizeof(struct ipt_replace) + 632);
 	add_set(IPT_SO_SET_ADD_COUNTERS, sizeof(struct xt_counters_info) + 64);
+
+	open_seed(argv[1], "replace");
+	add_replace(BPFILTER_CMD_SETSOCKOPT, 1, 4, false);
+	add_counters(1, 25);
+	add_replace(BPFILTER_CMD_SETSOCKOPT, 1, 25, false);
+	add_get_entries(1, "filter", 3928);
+
+	open_seed(argv[1], "restore");
+	add_replace(BPFILTER_CMD_RESTORE, 3, 1, true);
+	add_request(BPFILTER_CMD_STATS, 0, 0, 0, NULL, 0);
+	add_request(BPFILTER_CMD_NETNS_EXIT, 3, 0, 0, NULL, 0);
+	add_request(BPFILTER_CMD_STATS, 0, 0, 0, NULL, 0);
 
 	fclose(seed);
 	return 0;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the helper's core, through bpfilter_core_handle() only:
- * request validation, dispatch, and the step 1 answers of each
- * ip_tables socket option.
+ * request validation, dispatch, and the answers of each ip_tables
+ * socket option (the table-changing ones in test_replace.c).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 
 #include "core.h"
 #include "tap.h"
+#include "test_replace.h"
 
 /* The initial filter table: three 152-byte policy rules, one ERROR. */
 #define POLICY_RULE_SIZE	152
@@ -166,7 +168,7 @@ static void test_bad_cmd(void)
 	struct bpfilter_request req = request(0, 1, 0, 0, 0);
 
 	expect_status(&req, NULL, -EINVAL);
-	req.cmd = BPFILTER_CMD_GETSOCKOPT + 1;
+	req.cmd = BPFILTER_CMD_RESTORE + 1;
 	expect_status(&req, NULL, -EINVAL);
 }
 
@@ -232,22 +234,51 @@ static void test_unknown_optname(void)
 	}
 }
 
-static void test_revision_unsupported(void)
+static int revision(bool target, const char *name, __u8 rev)
 {
-	struct xt_get_revision rev = { .name = "tcp", .revision = 0 };
+	struct xt_get_revision r = { .revision = rev };
 	struct exchange x = { 0 };
+	int status;
 
-	get(&x, 1, BPFILTER_IPT_SO_GET_REVISION_MATCH, &rev, sizeof(rev));
-	EXPECT_EQ(x.reply.status, -ENOENT);
-	strcpy(rev.name, "REJECT");
-	get(&x, 1, BPFILTER_IPT_SO_GET_REVISION_TARGET, &rev, sizeof(rev));
-	EXPECT_EQ(x.reply.status, -ENOENT);
-	/* An unterminated name is cut, not read past. */
-	memset(rev.name, 'a', sizeof(rev.name));
-	get(&x, 1, BPFILTER_IPT_SO_GET_REVISION_MATCH, &rev, sizeof(rev));
-	EXPECT_EQ(x.reply.status, -ENOENT);
+	strncpy(r.name, name, sizeof(r.name));
+	get(&x, 1, target ? BPFILTER_IPT_SO_GET_REVISION_TARGET :
+			    BPFILTER_IPT_SO_GET_REVISION_MATCH, &r, sizeof(r));
 	EXPECT_EQ(x.reply.payload_len, 0);
+	status = x.reply.status;
 	exchange_reset(&x);
+	return status;
+}
+
+/* xt_find_revision(): known and supported, known only in other revisions, unknown. */
+static void test_revisions(void)
+{
+	char unterminated[sizeof(((struct xt_get_revision *)0)->name)];
+
+	EXPECT_EQ(revision(false, "tcp", 0), 0);
+	EXPECT_EQ(revision(false, "udp", 0), 0);
+	EXPECT_EQ(revision(false, "icmp", 0), 0);
+	EXPECT_EQ(revision(true, "", 0), 0);
+	EXPECT_EQ(revision(true, "ERROR", 0), 0);
+	EXPECT_EQ(revision(false, "tcp", 1), -EPROTONOSUPPORT);
+	EXPECT_EQ(revision(false, "icmp", 255), -EPROTONOSUPPORT);
+	EXPECT_EQ(revision(true, "ERROR", 1), -EPROTONOSUPPORT);
+	EXPECT_EQ(revision(true, "", 2), -EPROTONOSUPPORT);
+	/* Matches and targets are separate name spaces. */
+	EXPECT_EQ(revision(true, "tcp", 0), -ENOENT);
+	EXPECT_EQ(revision(false, "ERROR", 0), -ENOENT);
+	EXPECT_EQ(revision(false, "", 0), -ENOENT);
+	/* What bpfilter cannot enforce is unknown to it. */
+	EXPECT_EQ(revision(false, "udplite", 0), -ENOENT);
+	EXPECT_EQ(revision(false, "conntrack", 3), -ENOENT);
+	EXPECT_EQ(revision(true, "REJECT", 0), -ENOENT);
+	EXPECT_EQ(revision(true, "ACCEPT", 0), -ENOENT);
+	EXPECT_EQ(revision(true, "standard", 0), -ENOENT);
+	/* An unterminated name is cut, not read past. */
+	memset(unterminated, 'a', sizeof(unterminated));
+	memcpy(unterminated, "tcp", 4);
+	EXPECT_EQ(revision(false, unterminated, 0), 0);
+	memset(unterminated, 'a', sizeof(unterminated));
+	EXPECT_EQ(revision(false, unterminated, 0), -ENOENT);
 }
 
 static void test_revision_bad_len(void)
@@ -264,22 +295,6 @@ static void test_revision_bad_len(void)
 	get(&x, 1, BPFILTER_IPT_SO_GET_REVISION_TARGET, NULL, 0);
 	EXPECT_EQ(x.reply.status, -EINVAL);
 	exchange_reset(&x);
-}
-
-static void test_set_refused(void)
-{
-	unsigned char buf[sizeof(struct ipt_replace) + 64] = { 0 };
-	struct bpfilter_request req;
-
-	req = request(BPFILTER_CMD_SETSOCKOPT, 1, BPFILTER_IPT_SO_SET_REPLACE,
-		      sizeof(buf), sizeof(buf));
-	expect_status(&req, buf, -EOPNOTSUPP);
-	req = request(BPFILTER_CMD_SETSOCKOPT, 1,
-		      BPFILTER_IPT_SO_SET_ADD_COUNTERS, sizeof(buf), sizeof(buf));
-	expect_status(&req, buf, -EOPNOTSUPP);
-	req = request(BPFILTER_CMD_SETSOCKOPT, 1, BPFILTER_IPT_SO_SET_REPLACE,
-		      0, 0);
-	expect_status(&req, NULL, -EOPNOTSUPP);
 }
 
 static void test_get_info_bad_len(void)
@@ -552,12 +567,10 @@ int main(void)
 	tap_run("payload_len inconsistent with cmd/optlen is -EINVAL",
 		test_payload_len_mismatch);
 	tap_run("unknown get/set optname is -EINVAL", test_unknown_optname);
-	tap_run("revision queries answer -ENOENT (nothing supported)",
-		test_revision_unsupported);
+	tap_run("revision queries: 0, -EPROTONOSUPPORT or -ENOENT as xt_find_revision()",
+		test_revisions);
 	tap_run("revision query with wrong optlen is -EINVAL",
 		test_revision_bad_len);
-	tap_run("SET_REPLACE and SET_ADD_COUNTERS are -EOPNOTSUPP",
-		test_set_refused);
 	tap_run("GET_INFO optlen other than 84 is -EINVAL, instantiates nothing",
 		test_get_info_bad_len);
 	tap_run("GET_INFO filter returns the initial table's info",
@@ -575,6 +588,8 @@ int main(void)
 	tap_run("tables are instantiated per network namespace",
 		test_per_netns);
 	tap_run("5000 namespaces keep their tables", test_many_netns);
+
+	tap_failures += test_replace_all(core);
 
 	bpfilter_core_free(core);
 	return tap_exit_code();

@@ -43,7 +43,7 @@ expect_log() {
 		echo "not ok - helper logs \"$1\""
 	fi
 }
-expect_log "IPT_SO_SET_REPLACE of 1048576 bytes refused"
+expect_log "replace: num_counters is 0: Invalid argument"
 expect_log "bad request header"
 expect_log "end of input inside a message"
 exit $ret

@@ -46,7 +46,32 @@ enum bpfilter_cmd {
 	BPFILTER_CMD_PING = 1,		/* health check, no payload */
 	BPFILTER_CMD_SETSOCKOPT = 2,
 	BPFILTER_CMD_GETSOCKOPT = 3,
+	BPFILTER_CMD_NETNS_EXIT = 4,	/* net_cookie is gone: free its state */
+	BPFILTER_CMD_STATS = 5,		/* reply: struct bpfilter_stats */
+	BPFILTER_CMD_RESTORE = 6,	/* reinstall a table, see below */
 };
+
+/*
+ * The helper's own accounting, for tests and operators: namespaces it
+ * holds state for, tables instantiated in them, bytes of table entries.
+ */
+struct bpfilter_stats {
+	__u32 netns;
+	__u32 tables;
+	__u64 table_bytes;
+};
+
+/*
+ * BPFILTER_CMD_RESTORE reinstalls a committed table in a new helper after
+ * the old one died.  The module keeps, per namespace and table, the
+ * payload of the last IPT_SO_SET_REPLACE that succeeded and the sum of
+ * the IPT_SO_SET_ADD_COUNTERS that succeeded since.  The payload is:
+ *   struct ipt_replace + size bytes of entries, exactly as committed,
+ *   then num_entries struct xt_counters (the counters to start from),
+ *   or nothing when the counters are all zero.
+ * The helper validates it as a SET_REPLACE, except that num_counters is
+ * not compared with the current table, and sends no old counters back.
+ */
 
 /* Tables a network namespace has instantiated, as reply->tables bits. */
 enum bpfilter_table {

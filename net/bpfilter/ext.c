@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The registry of supported extensions and the lookups x_tables does. */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "ext.h"
+
+static const struct bpfilter_ext *const matches[] = {
+	&bpfilter_match_tcp,
+	&bpfilter_match_udp,
+	&bpfilter_match_icmp,
+	NULL,
+};
+
+static const struct bpfilter_ext *const targets[] = {
+	&bpfilter_target_standard,
+	&bpfilter_target_error,
+	NULL,
+};
+
+static const struct bpfilter_ext *ext_find(const struct bpfilter_ext *const *list,
+					   const char *name, __u8 revision)
+{
+	for (; *list; list++) {
+		if (!strcmp((*list)->name, name) && (*list)->revision == revision)
+			return *list;
+	}
+	return NULL;
+}
+
+const struct bpfilter_ext *bpfilter_match_find(const char *name, __u8 revision)
+{
+	return ext_find(matches, name, revision);
+}
+
+const struct bpfilter_ext *bpfilter_target_find(const char *name, __u8 revision)
+{
+	return ext_find(targets, name, revision);
+}
+
+int bpfilter_ext_revision(bool target, const char *name, __u8 revision)
+{
+	const struct bpfilter_ext *const *list = target ? targets : matches;
+	int ret = -ENOENT;
+
+	for (; *list; list++) {
+		if (strcmp((*list)->name, name))
+			continue;
+		if ((*list)->revision == revision)
+			return 0;
+		ret = -EPROTONOSUPPORT;
+	}
+	return ret;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The matches and targets bpfilter supports: what x_tables knows about
+ * an extension when it checks a rule (struct xt_match/xt_target), for
+ * the extensions whose rules bpfilter can enforce.  Any other name or
+ * revision is refused as x_tables refuses an extension whose module does
+ * not exist, so no rule is ever stored that the data plane would ignore.
+ */
+#ifndef BPFILTER_EXT_H
+#define BPFILTER_EXT_H
+
+#include <stdbool.h>
+
+#include <linux/netfilter_ipv4/ip_tables.h>
+
+struct bpfilter_ext {
+	const char *name;
+	__u8 revision;
+	/*
+	 * Bytes of data the kernel's extension declares (matchsize or
+	 * targetsize).  The rule must carry XT_ALIGN() of it; none of
+	 * bpfilter's extensions sets a usersize, so this is also what
+	 * reads back, the alignment padding after it reading as zeroes.
+	 */
+	unsigned int size;
+	/* The ip.proto the rule must require, without '!'; 0 for any. */
+	__u16 proto;
+	/* The extension's own checkentry, or NULL: 0 or a negative errno. */
+	int (*check)(const void *data);
+};
+
+extern const struct bpfilter_ext bpfilter_match_tcp;
+extern const struct bpfilter_ext bpfilter_match_udp;
+extern const struct bpfilter_ext bpfilter_match_icmp;
+extern const struct bpfilter_ext bpfilter_target_standard;
+extern const struct bpfilter_ext bpfilter_target_error;
+
+/*
+ * As xt_request_find_match()/xt_request_find_target() for a rule.
+ * Return: the extension, or NULL (x_tables: -ENOENT; our extensions are
+ * all registered for NFPROTO_IPV4 only, so x_tables answers -ENOENT, not
+ * -EPROTOTYPE, for a known name with another revision too).
+ */
+const struct bpfilter_ext *bpfilter_match_find(const char *name, __u8 revision);
+const struct bpfilter_ext *bpfilter_target_find(const char *name, __u8 revision);
+
+/*
+ * As xt_find_revision() for IPT_SO_GET_REVISION_*: 0 when @revision is
+ * supported, -EPROTONOSUPPORT when only other revisions of @name are,
+ * -ENOENT when @name is unknown.
+ */
+int bpfilter_ext_revision(bool target, const char *name, __u8 revision);
+
+#endif /* BPFILTER_EXT_H */
