@@ -3,7 +3,7 @@
 # print TAP and end with "N passed, N failed".
 #
 # Environment: BPFILTER_CACHE (kernel build cache, see build-kernel.sh),
-# FUZZ_SECONDS (libFuzzer time budget, default 30).
+# FUZZ_SECONDS (libFuzzer time budget, default 60).
 set -uo pipefail
 
 project=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,7 +68,7 @@ fi
 
 run_tap "host tests" make -s -C "$project/selftests/host" O="$build/host" run
 run_tap "fuzz" make -s -C "$project/selftests/host" O="$build/host" fuzz \
-	FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+	FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
 
 run_tap "x_tables differential corpus" \
 	make -s -C "$project/selftests/diff" O="$build/diff" run

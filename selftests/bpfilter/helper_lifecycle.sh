@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 unload_bpfilter
-shmem_before=$(meminfo_kb Shmem)
+leak_baseline
 
 check "modprobe bpfilter" modprobe bpfilter
 pid=$(helper_pid)
@@ -40,10 +40,7 @@ check "the helper is gone after rmmod" \
 check "no process of any blob remains" test "$(blob_processes)" -eq 0
 check "ip_tables_names is gone with the module" \
 	test ! -e /proc/net/ip_tables_names
-shmem_growth() {
-	test $(( $(meminfo_kb Shmem) - shmem_before )) -lt 256
-}
-check "the blob's tmpfs memory is freed" wait_for 5 shmem_growth
+check "the blob's tmpfs memory is freed" wait_for 5 shmem_grew_less_than 256
 
 iptables-legacy -w -L -n >/dev/null 2>&1
 check "an iptables call loads bpfilter again" module_loaded bpfilter

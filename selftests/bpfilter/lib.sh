@@ -76,6 +76,31 @@ wait_for() {
 	done
 }
 
+# leak_baseline: remember system-wide file handles and tmpfs memory, so
+# that check_no_leak can tell whether a test left any behind.
+leak_baseline() {
+	leak_files=$(open_files)
+	leak_shmem=$(meminfo_kb Shmem)
+}
+
+files_grew_at_most() {
+	test $(( $(open_files) - leak_files )) -le "$1"
+}
+
+shmem_grew_less_than() {
+	test $(( $(meminfo_kb Shmem) - leak_shmem )) -lt "$1"
+}
+
+# check_no_leak MAX_FILES MAX_SHMEM_KB: one check each, allowing a few
+# seconds for deferred frees (an exiting helper drops its blob late).
+# A leaked blob is hundreds of kB of Shmem; a leaked pipe two files.
+check_no_leak() {
+	check "no file handle leaked (before $leak_files, now $(open_files))" \
+		wait_for 5 files_grew_at_most "$1"
+	check "no tmpfs memory leaked (Shmem before $leak_shmem kB, now $(meminfo_kb Shmem) kB)" \
+		wait_for 5 shmem_grew_less_than "$2"
+}
+
 module_loaded() {
 	[ -d "/sys/module/$1" ]
 }

@@ -10,8 +10,7 @@ cycle() {
 
 unload_bpfilter
 cycle	# warm up caches once before taking the baseline
-files_before=$(open_files)
-shmem_before=$(meminfo_kb Shmem)
+leak_baseline
 slab_before=$(meminfo_kb SUnreclaim)
 failed=0
 for i in $(seq 20); do
@@ -20,16 +19,7 @@ done
 check "20 modprobe/iptables/rmmod cycles succeed ($failed failed)" \
 	test "$failed" -eq 0
 check "no helper process remains" wait_for 5 test "$(blob_processes)" -eq 0
-files_growth() {
-	test $(( $(open_files) - files_before )) -le 4
-}
-check "no file handle leaked (before $files_before, now $(open_files))" \
-	wait_for 5 files_growth
-shmem_growth() {
-	test $(( $(meminfo_kb Shmem) - shmem_before )) -lt 512
-}
-check "no tmpfs memory leaked (Shmem before ${shmem_before} kB, now $(meminfo_kb Shmem) kB)" \
-	wait_for 5 shmem_growth
+check_no_leak 4 512
 # A helper's task, files and pipes are ~20 kB of slab per cycle: leaking
 # them 20 times would show; allocator noise stays well below this.
 slab_growth() {

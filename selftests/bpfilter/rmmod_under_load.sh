@@ -6,8 +6,7 @@
 
 unload_bpfilter
 modprobe bpfilter && iptables-legacy -w -L -n >/dev/null && rmmod bpfilter
-files_before=$(open_files)
-shmem_before=$(meminfo_kb Shmem)
+leak_baseline
 rm -f /tmp/stop-load
 (while [ ! -e /tmp/stop-load ]; do
 	iptables-legacy -w -L -n >/dev/null 2>&1
@@ -33,13 +32,4 @@ check "modprobe afterwards starts clean" \
 	sh -c "modprobe bpfilter && iptables-legacy -w -L -n >/dev/null &&
 	       rmmod bpfilter"
 check "no helper process remains" wait_for 5 test "$(blob_processes)" -eq 0
-files_growth() {
-	test $(( $(open_files) - files_before )) -le 4
-}
-check "no file handle leaked (before $files_before, now $(open_files))" \
-	wait_for 5 files_growth
-shmem_growth() {
-	test $(( $(meminfo_kb Shmem) - shmem_before )) -lt 512
-}
-check "no tmpfs memory leaked (before $shmem_before kB, now $(meminfo_kb Shmem) kB)" \
-	wait_for 5 shmem_growth
+check_no_leak 4 512

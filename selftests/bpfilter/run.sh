@@ -9,10 +9,13 @@ export KTAP_STATE=/tmp/ktap
 rm -rf "$KTAP_STATE"
 mkdir -p "$KTAP_STATE"
 
+# Arguments, if any, name the tests to run instead of all of them.
 tests="helper_lifecycle.sh empty_table.sh helper_restart.sh
 modprobe_cycles.sh usermode_blob.sh permissions.sh hostile_sockopts.sh
 hung_helper.sh rmmod_under_load.sh netns_tables.sh crash_recovery.sh
 iptables_corpus.sh kmemleak.sh"
+
+[ $# -gt 0 ] && tests="$*"
 
 echo "TAP version 13"
 for t in $tests; do
