@@ -3,7 +3,8 @@
 # print TAP and end with "N passed, N failed".
 #
 # Environment: BPFILTER_CACHE (kernel build cache, see build-kernel.sh),
-# FUZZ_SECONDS (libFuzzer time budget, default 60).
+# FUZZ_SECONDS (libFuzzer time budget, default 60), VM_TESTS (names of
+# the VM selftests to run, default all; see selftests/bpfilter/run.sh).
 set -uo pipefail
 
 project=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,7 +80,7 @@ run_tap "x_tables reference outputs" \
 
 if [ -n "$cache" ] && [ -f "$cache/release" ]; then
 	run_tap "VM selftests" "$project/tools/vm-run.sh" "$cache" -t 2400 -- \
-		"BPFILTER_REF=$build/ref BPFILTER_PROBE=$build/vm/sockopt_probe BPFILTER_DIFF_REF=$build/diff/ref selftests/bpfilter/run.sh"
+		"BPFILTER_REF=$build/ref BPFILTER_PROBE=$build/vm/sockopt_probe BPFILTER_DIFF_REF=$build/diff/ref selftests/bpfilter/run.sh ${VM_TESTS:-}"
 fi
 
 passed=$(grep -cE '^ok\b' "$log")

@@ -58,7 +58,7 @@ else
 fi
 
 if [ -f "$job/dmesg" ] &&
-   grep -E 'WARNING:|BUG:|Oops|KASAN|kmemleak' "$job/dmesg" >&2; then
+   grep -E 'WARNING:|BUG:|Oops|KASAN|kmemleak: [0-9]+ new suspected' "$job/dmesg" >&2; then
 	echo "vm-run: the guest kernel reported the problems above" >&2
 	exit 125
 fi

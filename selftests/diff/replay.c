@@ -6,12 +6,26 @@
  * did: same status, same bytes for the caller (under iptables-abi.md's
  * rules), same old counters from SET_REPLACE.
  *
- *   replay NAME RUNS DIR
+ *   replay [--emit-seeds SEEDDIR] NAME RUNS DIR
  *
  * RUNS has one label per iptables run, in order; DIR holds N.rec,
  * the transcript of run N (absent when the run made no call).  Prints one
  * TAP line for the sequence, with "# " lines locating the first
- * difference; exits 0 unless the transcript cannot be read.
+ * difference; exits 0 unless the transcript cannot be read (or, with
+ * --emit-seeds, a seed cannot be written).
+ *
+ * --emit-seeds also writes into SEEDDIR what the core was sent, as inputs
+ * for selftests/host/fuzz_core.c (a stream of request header + payload):
+ *  - the whole sequence, every request in order, from a fresh core;
+ *  - each run on its own, after the RESTORE the module would send a new
+ *    helper for the table the run started from (the last SET_REPLACE
+ *    that succeeded before it, counters left at zero), so that a short
+ *    input still reaches the sequence's state and its SET_REPLACE and
+ *    ADD_COUNTERS carry the right num_counters.
+ * Bytes that vary between iptables runs and that x_tables ignores are
+ * zeroed (see normalize()), and files are named by a hash of their
+ * contents: equal inputs are written once, however many sequences make
+ * them, and two diff runs make the same files.
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/netfilter_ipv4/ip_tables.h>
 
@@ -89,6 +104,212 @@ static const char *status_str(int status)
 		return "0";
 	snprintf(buf, sizeof(bufs[0]), "-%d (%s)", -status, strerror(-status));
 	return buf;
+}
+
+/* --- fuzz seeds: the requests sent, as fuzz_core.c reads them --- */
+
+struct stream {
+	unsigned char *buf;
+	size_t len, cap;
+	unsigned int requests;
+};
+
+static const char *seed_dir;
+static struct stream seq_stream;	/* the whole sequence */
+static struct stream run_stream;	/* this run, after a RESTORE */
+static unsigned int run_restores;	/* requests in run_stream before the run's */
+static unsigned char *committed;	/* the last SET_REPLACE that succeeded */
+static size_t committed_len;
+static unsigned int seeds_written;
+
+static void stream_add(struct stream *s, const void *p, size_t len)
+{
+	if (s->len + len > s->cap) {
+		while (s->len + len > s->cap)
+			s->cap = s->cap ? s->cap * 2 : 65536;
+		s->buf = realloc(s->buf, s->cap);
+		if (!s->buf)
+			abort();
+	}
+	if (len)
+		memcpy(s->buf + s->len, p, len);
+	s->len += len;
+}
+
+/* Ids count from 1 in each stream: equal runs make equal files. */
+static void stream_request(struct stream *s, const struct bpfilter_request *req,
+			   const void *payload)
+{
+	struct bpfilter_request copy = *req;
+
+	copy.id = ++s->requests;
+	stream_add(s, &copy, sizeof(copy));
+	stream_add(s, payload, copy.payload_len);
+}
+
+static void mask_name_tails(const unsigned char *buf, size_t off, size_t len,
+			    bool *mask);
+
+/* Zeroes the bytes of a LEN-byte name field at P after its NUL. */
+static void zero_name_tail(unsigned char *p, size_t len)
+{
+	size_t n = strnlen((const char *)p, len);
+
+	if (n < len)
+		memset(p + n, 0, len - n);
+}
+
+/*
+ * In an ipt_replace of LEN bytes: the address of the caller's counters,
+ * and the tails of match and target names, which iptables passes on as
+ * a GET_ENTRIES buffer held them.
+ */
+static void zero_replace_noise(unsigned char *p, size_t len)
+{
+	bool *mask = calloc(len + 1, 1);
+	size_t i;
+
+	if (!mask)
+		abort();
+	memset(p + offsetof(struct ipt_replace, counters), 0,
+	       sizeof(((struct ipt_replace *)0)->counters));
+	mask_name_tails(p, sizeof(struct ipt_replace), len, mask);
+	for (i = 0; i < len; i++)
+		if (mask[i])
+			p[i] = 0;
+	free(mask);
+}
+
+/*
+ * Bytes that differ from one iptables run to the next but that x_tables
+ * ignores: what the caller's buffer held past the name of a get (stack
+ * or heap garbage), and in a SET_REPLACE, see zero_replace_noise().
+ * Zeroed in seeds, so that a regenerated corpus has the same files.
+ */
+static void normalize(const struct bpfilter_request *req, unsigned char *p)
+{
+	size_t len = req->payload_len, name = XT_TABLE_MAXNAMELEN, from = len;
+
+	if (req->cmd == BPFILTER_CMD_GETSOCKOPT) {
+		/* What x_tables reads: the name, and GET_ENTRIES' size. */
+		if (req->optname == IPT_SO_GET_INFO)
+			from = XT_TABLE_MAXNAMELEN;
+		else if (req->optname == IPT_SO_GET_ENTRIES)
+			from = offsetof(struct ipt_get_entries, size) +
+			       sizeof(((struct ipt_get_entries *)0)->size);
+		else	/* a revision: name, then the revision asked for */
+			name = XT_EXTENSION_MAXNAMELEN;
+		zero_name_tail(p, len < name ? len : name);
+		if (from < len)
+			memset(p + from, 0, len - from);
+	} else if (req->optname == IPT_SO_SET_REPLACE &&
+		   len >= sizeof(struct ipt_replace)) {
+		zero_replace_noise(p, len);
+	}
+}
+
+static void emit_request(const struct bpfilter_request *req,
+			 const void *payload)
+{
+	unsigned char *copy;
+
+	if (!seed_dir)
+		return;
+	copy = malloc(req->payload_len + 1);
+	if (!copy)
+		abort();
+	memcpy(copy, payload, req->payload_len);
+	normalize(req, copy);
+	stream_request(&seq_stream, req, copy);
+	stream_request(&run_stream, req, copy);
+	free(copy);
+}
+
+/* FNV-1a, twice with different offsets: 128 bits to name a file by. */
+static unsigned long long fnv1a(const unsigned char *p, size_t len,
+				unsigned long long h)
+{
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Writes S as SEED_DIR/HASH (once: same name, same bytes); 0 or -1. */
+static int stream_write(const struct stream *s)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 32];
+	FILE *f;
+	int ok;
+
+	if (!s->requests)
+		return 0;
+	snprintf(path, sizeof(path), "%s/diff-%016llx%016llx", seed_dir,
+		 fnv1a(s->buf, s->len, 0xcbf29ce484222325ULL),
+		 fnv1a(s->buf, s->len, 0x84222325cbf29ce4ULL));
+	if (!access(path, F_OK))
+		return 0;
+	/* Two replays may make the same seed at once: write, then rename. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	f = fopen(tmp, "wb");
+	if (!f) {
+		fprintf(stderr, "replay: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	ok = fwrite(s->buf, 1, s->len, f) == s->len;
+	ok = !fclose(f) && ok;
+	if (!ok || rename(tmp, path)) {
+		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	seeds_written++;
+	return 0;
+}
+
+/* A run begins: from a fresh core, the table it starts from comes first. */
+static void run_begin(void)
+{
+	struct bpfilter_request req = {
+		.magic = BPFILTER_WIRE_MAGIC,
+		.version = BPFILTER_WIRE_VERSION,
+		.cmd = BPFILTER_CMD_RESTORE,
+		.id = 1,
+		.net_cookie = NET_COOKIE,
+	};
+
+	if (!seed_dir)
+		return;
+	run_stream.len = 0;
+	run_stream.requests = 0;
+	if (committed) {
+		req.payload_len = committed_len;
+		stream_request(&run_stream, &req, committed);
+	}
+	run_restores = run_stream.requests;
+}
+
+/* A run ends: its seed, unless it sent the core nothing. */
+static int run_end(void)
+{
+	if (run_stream.requests == run_restores)
+		return 0;
+	return stream_write(&run_stream);
+}
+
+/* What the module would keep of a SET_REPLACE the core accepted. */
+static void note_committed(const void *payload, size_t len)
+{
+	if (!seed_dir)
+		return;
+	free(committed);
+	committed = malloc(len);
+	if (!committed)
+		abort();
+	memcpy(committed, payload, len);
+	committed_len = len;
+	zero_replace_noise(committed, len);
 }
 
 /* --- the module's side: request sizes, as kern_main.c computes them --- */
@@ -168,6 +389,7 @@ static void ask_core(struct bpfilter_core *core, const struct call *c,
 		return;
 	}
 	req.payload_len = len;
+	emit_request(&req, c->in);
 
 	err = bpfilter_core_handle(core, &req, c->in, &reply, &payload);
 	if (err) {
@@ -191,6 +413,7 @@ static void ask_core(struct bpfilter_core *core, const struct call *c,
 			memcpy(a->buf, payload, reply.payload_len);
 		}
 	} else if (c->rec.optname == IPT_SO_SET_REPLACE && !a->status) {
+		note_committed(c->in, len);
 		a->counters = payload;
 		a->counters_len = reply.payload_len;
 		payload = NULL;
@@ -238,13 +461,13 @@ static const struct {
 #define ENTRIES_HDR offsetof(struct ipt_get_entries, entrytable)
 
 /* Marks in MASK the bytes x_tables leaves as the caller had them: the
- * tails of match and target names after their NUL.  BUF is x_tables'
- * output; a malformed one is compared byte for byte.
+ * tails of match and target names after their NUL, in the entries from
+ * BUF + OFF to BUF + LEN.  BUF is x_tables' output; a malformed one is
+ * compared byte for byte.
  */
-static void mask_name_tails(const unsigned char *buf, size_t len, bool *mask)
+static void mask_name_tails(const unsigned char *buf, size_t off, size_t len,
+			    bool *mask)
 {
-	size_t off = ENTRIES_HDR;
-
 	while (off + sizeof(struct ipt_entry) <= len) {
 		const struct ipt_entry *e = (const void *)(buf + off);
 		size_t m = sizeof(*e), end = e->target_offset, n;
@@ -366,7 +589,7 @@ static int compare_get(const struct call *c, const unsigned char *core_buf)
 	int ret = 0;
 
 	if (c->rec.optname == IPT_SO_GET_ENTRIES)
-		mask_name_tails(c->out, len, mask);
+		mask_name_tails(c->out, ENTRIES_HDR, len, mask);
 	for (i = 0; i < len; i++) {
 		if (mask[i] || c->out[i] == core_buf[i])
 			continue;
@@ -527,11 +750,16 @@ int main(int argc, char **argv)
 	struct bpfilter_core *core;
 	char path[PATH_MAX], label[1024];
 	const char *name, *dir;
-	int ret = 0;
+	int ret = 0, seed_err = 0;
 	FILE *cmds;
 
+	if (argc == 6 && !strcmp(argv[1], "--emit-seeds")) {
+		seed_dir = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 4) {
-		fprintf(stderr, "usage: replay NAME RUNS DIR\n");
+		fprintf(stderr, "usage: replay [--emit-seeds SEEDDIR] NAME RUNS DIR\n");
 		return 2;
 	}
 	name = argv[1];
@@ -548,19 +776,30 @@ int main(int argc, char **argv)
 		label[strcspn(label, "\n")] = '\0';
 		run++;
 		snprintf(path, sizeof(path), "%s/%u.rec", dir, run);
+		run_begin();
 		ret = replay_run(core, path, label, run, &calls, &emulated);
+		/* Up to a difference, what was sent is a seed all the same. */
+		if (seed_dir && run_end())
+			seed_err = 1;
 	}
 	fclose(cmds);
 	bpfilter_core_free(core);
+	if (seed_dir && stream_write(&seq_stream))
+		seed_err = 1;
+	free(seq_stream.buf);
+	free(run_stream.buf);
+	free(committed);
 
 	if (ret) {
 		printf("not ok - seq %s\n%s%s", name, where, diag);
-		return ret < 0;
+		return ret < 0 || seed_err;
 	}
 	if (emulated)
 		printf("ok - seq %s (%u runs, %u calls, %u refused as unsupported)\n",
 		       name, run, calls, emulated);
 	else
 		printf("ok - seq %s (%u runs, %u calls)\n", name, run, calls);
-	return 0;
+	if (seed_dir)
+		printf("# %u new fuzz seeds in %s\n", seeds_written, seed_dir);
+	return seed_err;
 }
