@@ -54,7 +54,7 @@ if [ "$mode" = shell ]; then
 else
 	# The serial line turns \n into \r\n; give the caller plain lines.
 	timeout --kill-after=10 "$timeout_s" "${qemu[@]}" -display none \
-		-monitor none -serial stdio </dev/null | tr -d '\r' || true
+		-monitor none -serial stdio </dev/null | stdbuf -oL tr -d '\r' || true
 fi
 
 if [ -f "$job/dmesg" ] &&

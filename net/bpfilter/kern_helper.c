@@ -232,9 +232,11 @@ static int helper_ensure(void)
 		return err;
 
 	err = bpfilter_store_restore(helper_exchange);
-	if (err)
+	if (err) {
 		helper_stop("restoring the tables failed", err);
-	return err;
+		return -EIO;
+	}
+	return 0;
 }
 
 /* A helper that failed us is replaced, and the request is tried once
