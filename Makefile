@@ -7,6 +7,9 @@
 #   make check DEBUG=1        the same on a KASAN + kmemleak kernel
 #   make kernel               build only (cache: $BPFILTER_CACHE)
 #
+# CMD is passed to the guest's shell as written ($(value ...): make must
+# not expand its $ signs).
+#
 # The kernel's work tree and objects are cached outside the clone in
 # $(BPFILTER_CACHE) (default /var/cache/bpfilter), so reruns are incremental.
 
@@ -33,8 +36,8 @@ kernel: deps
 
 run: deps
 	@cache=$$(tools/build-kernel.sh | tail -n 1) || exit 1; \
-	if [ -n "$(CMD)" ]; then \
-		tools/vm-run.sh "$$cache" -- '$(subst ','\'',$(CMD))'; \
+	if [ -n '$(subst ','\'',$(value CMD))' ]; then \
+		tools/vm-run.sh "$$cache" -- '$(subst ','\'',$(value CMD))'; \
 	elif [ -t 0 ]; then \
 		tools/vm-run.sh "$$cache" --shell; \
 	else \
