@@ -9,6 +9,7 @@
 
 #include "core.h"
 #include "dump.h"
+#include "wire_request.h"
 
 /* Any cookie: the core is fresh, like the scratch netns it is compared to. */
 #define DUMP_NET_COOKIE	1
@@ -23,16 +24,10 @@ int transport_open(void)
 
 int transport_getsockopt(int optname, void *buf, unsigned int *len)
 {
-	struct bpfilter_request req = {
-		.magic = BPFILTER_WIRE_MAGIC,
-		.version = BPFILTER_WIRE_VERSION,
-		.cmd = BPFILTER_CMD_GETSOCKOPT,
-		.net_cookie = DUMP_NET_COOKIE,
-		.optname = optname,
-		.optlen = *len,
-		.payload_len = *len < BPFILTER_GET_INPUT_MAX ? *len :
-			       BPFILTER_GET_INPUT_MAX,
-	};
+	struct bpfilter_request req =
+		wire_request(BPFILTER_CMD_GETSOCKOPT, DUMP_NET_COOKIE, optname,
+			     *len, *len < BPFILTER_GET_INPUT_MAX ? *len :
+				   BPFILTER_GET_INPUT_MAX);
 	struct bpfilter_reply reply;
 	void *out;
 	int ret;

@@ -14,23 +14,17 @@
 
 #include "../../include/uapi/linux/bpfilter.h"
 #include "replace_diff.h"
+#include "wire_request.h"
 
 static FILE *seed;
 
 static void add_request(__u16 cmd, __u64 cookie, __u32 optname,
 			__u32 optlen, const void *payload, __u32 payload_len)
 {
-	struct bpfilter_request req = {
-		.magic = BPFILTER_WIRE_MAGIC,
-		.version = BPFILTER_WIRE_VERSION,
-		.cmd = cmd,
-		.id = cookie * 100 + optname,
-		.net_cookie = cookie,
-		.optname = optname,
-		.optlen = optlen,
-		.payload_len = payload_len,
-	};
+	struct bpfilter_request req = wire_request(cmd, cookie, optname,
+						   optlen, payload_len);
 
+	req.id = cookie * 100 + optname;
 	fwrite(&req, sizeof(req), 1, seed);
 	fwrite(payload, 1, payload_len, seed);
 }

@@ -26,6 +26,7 @@
 #include "core.h"
 #include "replace_diff.h"
 #include "tap.h"
+#include "wire_request.h"
 
 #define NET_COOKIE	1
 
@@ -79,15 +80,8 @@ static int core_call(__u16 cmd, int optname, const void *buf,
 		     unsigned int optlen, unsigned int payload_len,
 		     void **out, __u32 *out_len)
 {
-	struct bpfilter_request req = {
-		.magic = BPFILTER_WIRE_MAGIC,
-		.version = BPFILTER_WIRE_VERSION,
-		.cmd = cmd,
-		.net_cookie = NET_COOKIE,
-		.optname = optname,
-		.optlen = optlen,
-		.payload_len = payload_len,
-	};
+	struct bpfilter_request req = wire_request(cmd, NET_COOKIE, optname,
+						   optlen, payload_len);
 	struct bpfilter_reply reply;
 	int ret;
 

@@ -15,6 +15,7 @@
 #include "core.h"
 #include "tap.h"
 #include "test_replace.h"
+#include "wire_request.h"
 
 /* The initial filter table: three 152-byte policy rules, one ERROR. */
 #define POLICY_RULE_SIZE	152
@@ -40,16 +41,12 @@ static struct bpfilter_request request(__u16 cmd, __u64 cookie,
 				       __u32 optname, __u32 optlen,
 				       __u32 payload_len)
 {
-	return (struct bpfilter_request) {
-		.magic = BPFILTER_WIRE_MAGIC,
-		.version = BPFILTER_WIRE_VERSION,
-		.cmd = cmd,
-		.id = 0x1122334455667788ULL,
-		.net_cookie = cookie,
-		.optname = optname,
-		.optlen = optlen,
-		.payload_len = payload_len,
-	};
+	struct bpfilter_request req = wire_request(cmd, cookie, optname,
+						   optlen, payload_len);
+
+	/* Every bit set somewhere: the reply must echo all of them. */
+	req.id = 0x1122334455667788ULL;
+	return req;
 }
 
 static void send_request(struct exchange *x, const struct bpfilter_request *req,

@@ -15,6 +15,7 @@
 #include "replace_diff.h"
 #include "tap.h"
 #include "test_replace.h"
+#include "wire_request.h"
 
 static struct bpfilter_core *core;
 static struct ipt_getinfo base_info;
@@ -32,15 +33,8 @@ struct answer {
 static struct answer call(__u16 cmd, __u64 cookie, __u32 optname,
 			  const void *buf, __u32 optlen, __u32 payload_len)
 {
-	struct bpfilter_request req = {
-		.magic = BPFILTER_WIRE_MAGIC,
-		.version = BPFILTER_WIRE_VERSION,
-		.cmd = cmd,
-		.net_cookie = cookie,
-		.optname = optname,
-		.optlen = optlen,
-		.payload_len = payload_len,
-	};
+	struct bpfilter_request req = wire_request(cmd, cookie, optname,
+						   optlen, payload_len);
 	struct bpfilter_reply reply;
 	struct answer a = { 0 };
 

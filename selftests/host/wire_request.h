@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A request header filled in as bpfilter.ko fills it, for the tests and
+ * tools that drive the helper core directly.  The id is left 0; callers
+ * that care set it.
+ */
+#ifndef BPFILTER_TEST_WIRE_REQUEST_H
+#define BPFILTER_TEST_WIRE_REQUEST_H
+
+#include "../../include/uapi/linux/bpfilter.h"
+
+static inline struct bpfilter_request wire_request(__u16 cmd, __u64 net_cookie,
+						   __u32 optname, __u32 optlen,
+						   __u32 payload_len)
+{
+	return (struct bpfilter_request) {
+		.magic = BPFILTER_WIRE_MAGIC,
+		.version = BPFILTER_WIRE_VERSION,
+		.cmd = cmd,
+		.net_cookie = net_cookie,
+		.optname = optname,
+		.optlen = optlen,
+		.payload_len = payload_len,
+	};
+}
+
+#endif /* BPFILTER_TEST_WIRE_REQUEST_H */
