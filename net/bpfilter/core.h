@@ -7,7 +7,7 @@
 #ifndef BPFILTER_CORE_H
 #define BPFILTER_CORE_H
 
-#include "../../include/uapi/linux/bpfilter.h"
+#include "msgfmt.h"
 
 /*
  * The largest request payload the helper accepts.  x_tables refuses

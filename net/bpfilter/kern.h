@@ -7,6 +7,7 @@
 #include <linux/kref.h>
 #include <linux/kthread.h>
 #include <linux/bpfilter.h>
+#include "msgfmt.h"
 
 struct mem_cgroup;
 struct net;

@@ -4,7 +4,7 @@
  *
  * The module starts it with two pipes and nothing else: requests arrive
  * on stdin, replies leave on stdout, one reply per request, in order
- * (see include/uapi/linux/bpfilter.h).  End of input at a request
+ * (see msgfmt.h).  End of input at a request
  * boundary is the module letting go of us: exit 0.  Anything else that
  * breaks the stream is fatal, since the module cannot resynchronise.
  * SIGPIPE keeps its default action for the same reason: once the module

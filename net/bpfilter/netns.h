@@ -7,7 +7,7 @@
 #ifndef BPFILTER_NETNS_H
 #define BPFILTER_NETNS_H
 
-#include "../../include/uapi/linux/bpfilter.h"
+#include "msgfmt.h"
 
 struct ipt_table_store;
 

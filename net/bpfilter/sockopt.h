@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "../../include/uapi/linux/bpfilter.h"
+#include "msgfmt.h"
 
 struct bpfilter_netns_map;
 

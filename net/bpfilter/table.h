@@ -8,7 +8,7 @@
 
 #include <linux/netfilter.h>
 
-#include "../../include/uapi/linux/bpfilter.h"
+#include "msgfmt.h"
 
 struct bpfilter_netns_map;
 

@@ -13,6 +13,7 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 
 #include "../../include/uapi/linux/bpfilter.h"
+#include "../../net/bpfilter/msgfmt.h"
 #include "replace_diff.h"
 #include "wire_request.h"
 

@@ -20,6 +20,7 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 
 #include "../../include/uapi/linux/bpfilter.h"
+#include "../../net/bpfilter/msgfmt.h"
 #include "tap.h"
 
 static const char *helper_path;

@@ -8,6 +8,7 @@
 #define BPFILTER_TEST_WIRE_REQUEST_H
 
 #include "../../include/uapi/linux/bpfilter.h"
+#include "../../net/bpfilter/msgfmt.h"
 
 static inline struct bpfilter_request wire_request(__u16 cmd, __u64 net_cookie,
 						   __u32 optname, __u32 optlen,
