@@ -17,17 +17,6 @@
  */
 #define BPFILTER_PAYLOAD_MAX	((512U << 20) + 4096U)
 
-/*
- * The most bytes of table entries one network namespace may have the
- * helper store, over all its tables.  x_tables charges tables to the
- * caller's memory cgroup; the helper's memory is shared by every
- * namespace, so without a cap one namespace could take it all.  An
- * IPT_SO_SET_REPLACE (or RESTORE) that would go over it fails with
- * -ENOMEM, at the point where x_tables allocates the new table: after
- * the header checks, before the entries are checked.
- */
-#define BPFILTER_NETNS_TABLE_BYTES_MAX	(64U << 20)
-
 struct bpfilter_core;
 
 /**

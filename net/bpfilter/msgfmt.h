@@ -30,6 +30,18 @@
 #define BPFILTER_WIRE_VERSION	1
 #define BPFILTER_GET_INPUT_MAX	128
 
+/*
+ * The most bytes of table entries one network namespace may have the
+ * helper store, over all its tables.  x_tables charges tables to the
+ * caller's memory cgroup; the helper's memory is shared by every
+ * namespace, so without a cap one namespace could take it all.  The
+ * module refuses a larger IPT_SO_SET_REPLACE before copying it.  An
+ * IPT_SO_SET_REPLACE (or RESTORE) that would go over it fails with
+ * -ENOMEM, at the point where x_tables allocates the new table: after
+ * the header checks, before the entries are checked.
+ */
+#define BPFILTER_NETNS_TABLE_BYTES_MAX	(64U << 20)
+
 enum bpfilter_cmd {
 	BPFILTER_CMD_PING = 1,		/* health check, no payload */
 	BPFILTER_CMD_SETSOCKOPT = 2,
