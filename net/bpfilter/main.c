@@ -22,8 +22,9 @@
 
 /*
  * Only fds 0 and 1 are open at start, so the first file opened becomes
- * fd 2 and receives whatever anyone prints to stderr.  Make that the
- * kernel log, deliberately, before anything else can open a file.
+ * fd 2 and receives whatever anyone prints to stderr (log.c, and the C
+ * library's own fatal messages).  Make that the kernel log, deliberately,
+ * before anything else can open a file.
  */
 static void setup_stderr(void)
 {
@@ -38,7 +39,6 @@ static void setup_stderr(void)
 		dup2(fd, STDERR_FILENO);
 		close(fd);
 	}
-	setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
 /* Return: 1 when @len bytes were read, 0 at end of input before any, else -1. */

@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "tap.h"
+#include "test_log.h"
 #include "test_replace.h"
 #include "wire_request.h"
 
@@ -554,6 +555,8 @@ int main(void)
 		return 1;
 	}
 
+	/* First: refusals elsewhere would use up the log's rate limit. */
+	tap_failures += test_log_all(core);
 	tap_run("ping answers status 0, no payload, no tables", test_ping);
 	tap_run("bad magic stops the stream (-EPROTO)", test_bad_magic);
 	tap_run("bad version stops the stream (-EPROTO)", test_bad_version);
