@@ -37,12 +37,24 @@ void bpfilter_core_free(struct bpfilter_core *core)
 	free(core);
 }
 
+__u32 bpfilter_request_payload_max(__u16 cmd)
+{
+	switch (cmd) {
+	case BPFILTER_CMD_SETSOCKOPT:
+		return BPFILTER_SET_PAYLOAD_MAX;
+	case BPFILTER_CMD_RESTORE:
+		return BPFILTER_RESTORE_PAYLOAD_MAX;
+	default:
+		return BPFILTER_GET_INPUT_MAX;
+	}
+}
+
 int bpfilter_request_check_framing(const struct bpfilter_request *req)
 {
 	if (req->magic != BPFILTER_WIRE_MAGIC ||
 	    req->version != BPFILTER_WIRE_VERSION)
 		return -EPROTO;
-	if (req->payload_len > BPFILTER_PAYLOAD_MAX)
+	if (req->payload_len > bpfilter_request_payload_max(req->cmd))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -7,15 +7,30 @@
 #ifndef BPFILTER_CORE_H
 #define BPFILTER_CORE_H
 
+#include <linux/netfilter_ipv4/ip_tables.h>
+
+#include "entry.h"
 #include "msgfmt.h"
 
 /*
- * The largest request payload the helper accepts.  x_tables refuses
- * tables of 512 MiB or more (-ENOMEM), so no valid IPT_SO_SET_REPLACE
- * needs more than that plus its header; the module is expected to refuse
- * larger optlens itself rather than send them.
+ * The largest payload the helper reads, per command: a larger one breaks
+ * the stream (bpfilter_request_check_framing()) before anything is
+ * allocated for it.  No valid request is larger, because the module
+ * refuses an IPT_SO_SET_REPLACE of more than BPFILTER_NETNS_TABLE_BYTES_MAX
+ * with -ENOMEM and never sends it:
+ * - SETSOCKOPT: an ipt_replace and at most the whole cap of entries (an
+ *   IPT_SO_SET_ADD_COUNTERS, a 40-byte header and 16 bytes per entry, is
+ *   smaller);
+ * - RESTORE: a SET_REPLACE the helper accepted, then one xt_counters per
+ *   entry, and no entry is smaller than IPT_ENTRY_MIN_SIZE;
+ * - any other command: the first BPFILTER_GET_INPUT_MAX bytes of a get's
+ *   buffer, or nothing.
  */
-#define BPFILTER_PAYLOAD_MAX	((512U << 20) + 4096U)
+#define BPFILTER_SET_PAYLOAD_MAX \
+	(sizeof(struct ipt_replace) + BPFILTER_NETNS_TABLE_BYTES_MAX)
+#define BPFILTER_RESTORE_PAYLOAD_MAX \
+	(BPFILTER_SET_PAYLOAD_MAX + BPFILTER_NETNS_TABLE_BYTES_MAX / \
+	 IPT_ENTRY_MIN_SIZE * sizeof(struct xt_counters))
 
 struct bpfilter_core;
 
@@ -34,11 +49,21 @@ struct bpfilter_core *bpfilter_core_new(void);
 void bpfilter_core_free(struct bpfilter_core *core);
 
 /**
+ * bpfilter_request_payload_max() - the largest payload of a command
+ * @cmd: enum bpfilter_cmd, or any other value
+ *
+ * Return: BPFILTER_SET_PAYLOAD_MAX, BPFILTER_RESTORE_PAYLOAD_MAX or
+ * BPFILTER_GET_INPUT_MAX, as described above.
+ */
+__u32 bpfilter_request_payload_max(__u16 cmd);
+
+/**
  * bpfilter_request_check_framing() - can the byte stream be trusted?
  * @req: a request header as read from the stream
  *
- * Checks what a reader needs before it reads the payload: the magic, the
- * version and a payload size within BPFILTER_PAYLOAD_MAX.
+ * Checks what a reader needs before it allocates and reads the payload:
+ * the magic, the version and a payload size within
+ * bpfilter_request_payload_max() of the command.
  *
  * Return: 0, -EPROTO for a wrong magic or version, -EMSGSIZE for an
  * oversized payload.

@@ -99,11 +99,15 @@ static int serve_one(struct bpfilter_core *core)
 	if (ret <= 0)
 		return ret;
 
-	/* Check before trusting payload_len with a read and an allocation. */
+	/*
+	 * Check before trusting payload_len with a read and an allocation:
+	 * no payload larger than its command can use is ever allocated.
+	 */
 	ret = bpfilter_request_check_framing(&req);
 	if (ret) {
-		bpfilter_log("bad request header (magic %#x, version %u, %u payload bytes): errno %d",
-			     req.magic, req.version, req.payload_len, -ret);
+		bpfilter_log("bad request header (magic %#x, version %u, cmd %u, %u payload bytes): errno %d",
+			     req.magic, req.version, req.cmd, req.payload_len,
+			     -ret);
 		return -1;
 	}
 

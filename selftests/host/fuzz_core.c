@@ -39,7 +39,7 @@ static void check_reply(const struct bpfilter_request *req, const void *payload,
 		CHECK(ret == -EPROTO || ret == -EMSGSIZE);
 		CHECK(req->magic != BPFILTER_WIRE_MAGIC ||
 		      req->version != BPFILTER_WIRE_VERSION ||
-		      req->payload_len > BPFILTER_PAYLOAD_MAX);
+		      req->payload_len > bpfilter_request_payload_max(req->cmd));
 		CHECK(!out);
 		return;
 	}
@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= sizeof(req);
 		/* Beyond the cap the core must refuse without reading. */
 		if (req.payload_len > size &&
-		    req.payload_len <= BPFILTER_PAYLOAD_MAX)
+		    req.payload_len <= bpfilter_request_payload_max(req.cmd))
 			req.payload_len = size;
 
 		/* Exactly sized, so that ASan sees any read past the end. */

@@ -138,15 +138,27 @@ static void test_bad_version(void)
 	EXPECT_EQ(x.ret, -EPROTO);
 }
 
-static void test_oversized_payload(void)
+static void expect_payload_max(__u16 cmd, __u32 max)
 {
-	struct bpfilter_request req =
-		request(BPFILTER_CMD_SETSOCKOPT, 1, BPFILTER_IPT_SO_SET_REPLACE,
-			BPFILTER_PAYLOAD_MAX + 1, BPFILTER_PAYLOAD_MAX + 1);
+	struct bpfilter_request req = request(cmd, 1, 0, max + 1, max + 1);
 
 	EXPECT_EQ(bpfilter_request_check_framing(&req), -EMSGSIZE);
-	req.payload_len = req.optlen = BPFILTER_PAYLOAD_MAX;
+	req.payload_len = req.optlen = max;
 	EXPECT_EQ(bpfilter_request_check_framing(&req), 0);
+}
+
+/* Nothing larger than a valid request under the per-netns cap is read. */
+static void test_oversized_payload(void)
+{
+	const __u32 cap = BPFILTER_NETNS_TABLE_BYTES_MAX;
+	const __u32 set_max = sizeof(struct ipt_replace) + cap;
+
+	expect_payload_max(BPFILTER_CMD_SETSOCKOPT, set_max);
+	/* Every entry has a header and a target: at most cap / 144 of them. */
+	expect_payload_max(BPFILTER_CMD_RESTORE, set_max + cap / 144 * 16);
+	expect_payload_max(BPFILTER_CMD_GETSOCKOPT, BPFILTER_GET_INPUT_MAX);
+	expect_payload_max(BPFILTER_CMD_PING, BPFILTER_GET_INPUT_MAX);
+	expect_payload_max(BPFILTER_CMD_RESTORE + 1, BPFILTER_GET_INPUT_MAX);
 }
 
 static void expect_status(const struct bpfilter_request *req,
@@ -192,7 +204,7 @@ static void test_payload_len_mismatch(void)
 		      sizeof(struct ipt_getinfo), sizeof(struct ipt_getinfo) - 1);
 	expect_status(&req, buf, -EINVAL);
 	req = request(BPFILTER_CMD_GETSOCKOPT, 1, BPFILTER_IPT_SO_GET_ENTRIES,
-		      200, 200);
+		      100, BPFILTER_GET_INPUT_MAX);
 	expect_status(&req, buf, -EINVAL);
 	req = request(BPFILTER_CMD_GETSOCKOPT, 1, BPFILTER_IPT_SO_GET_ENTRIES,
 		      200, BPFILTER_GET_INPUT_MAX - 1);
@@ -560,7 +572,7 @@ int main(void)
 	tap_run("ping answers status 0, no payload, no tables", test_ping);
 	tap_run("bad magic stops the stream (-EPROTO)", test_bad_magic);
 	tap_run("bad version stops the stream (-EPROTO)", test_bad_version);
-	tap_run("payload above the cap is refused (-EMSGSIZE)",
+	tap_run("payload above its command's maximum is refused (-EMSGSIZE)",
 		test_oversized_payload);
 	tap_run("unknown command is -EINVAL", test_bad_cmd);
 	tap_run("nonzero reserved field is -EINVAL", test_reserved_nonzero);

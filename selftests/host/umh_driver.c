@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,13 +306,29 @@ static void test_truncated_payload(void)
 	expect_failure(buf, sizeof(buf));
 }
 
+/*
+ * Refused on the header alone: with stdin still open, the helper exits
+ * rather than allocate the payload and wait for its bytes.
+ */
 static void test_oversized_payload(void)
 {
+	const __u32 len = sizeof(struct ipt_replace) +
+			  BPFILTER_NETNS_TABLE_BYTES_MAX + 1;
 	struct bpfilter_request req =
 		request(BPFILTER_CMD_SETSOCKOPT, BPFILTER_IPT_SO_SET_REPLACE,
-			(512U << 20) + 4097, (512U << 20) + 4097);
+			len, len);
+	struct pollfd pfd;
+	struct helper h;
+	int status;
 
-	expect_failure(&req, sizeof(req));
+	helper_start(&h);
+	write_all(h.to, &req, sizeof(req));
+	pfd = (struct pollfd){ .fd = h.from, .events = POLLIN };
+	/* Its stdout reaches end of file when it exits. */
+	EXPECT_EQ(poll(&pfd, 1, 5000), 1);
+	status = helper_wait(&h);
+	EXPECT(WIFEXITED(status));
+	EXPECT_EQ(WEXITSTATUS(status), 1);
 }
 
 /* The module side went away: writing the reply must end the helper. */
@@ -354,7 +371,7 @@ int main(int argc, char **argv)
 	tap_run("helper: bad magic exits 1 without a reply", test_bad_magic);
 	tap_run("helper: truncated header exits 1", test_truncated_header);
 	tap_run("helper: truncated payload exits 1", test_truncated_payload);
-	tap_run("helper: payload above 512 MiB + 4 KiB exits 1",
+	tap_run("helper: SET_REPLACE above the netns cap + header exits 1 unread",
 		test_oversized_payload);
 	tap_run("helper: a closed reply pipe ends it (SIGPIPE)",
 		test_dead_reader);
