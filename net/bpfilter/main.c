@@ -19,6 +19,7 @@
 
 #include "core.h"
 #include "log.h"
+#include "sandbox.h"
 
 /*
  * Only fds 0 and 1 are open at start, so the first file opened becomes
@@ -156,6 +157,13 @@ int main(void)
 		bpfilter_log("chdir(\"/\") failed: errno %d", errno);
 		return EXIT_FAILURE;
 	}
+
+	/*
+	 * Before the first request: from here on nothing a caller sends is
+	 * parsed by a process with any privilege.  Never run unconfined.
+	 */
+	if (bpfilter_sandbox_enter())
+		return EXIT_FAILURE;
 
 	core = bpfilter_core_new();
 	if (!core) {

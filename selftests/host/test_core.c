@@ -16,6 +16,7 @@
 #include "tap.h"
 #include "test_log.h"
 #include "test_replace.h"
+#include "test_sandbox.h"
 #include "wire_request.h"
 
 /* The initial filter table: three 152-byte policy rules, one ERROR. */
@@ -602,6 +603,7 @@ int main(void)
 	tap_run("5000 namespaces keep their tables", test_many_netns);
 
 	tap_failures += test_replace_all(core);
+	tap_failures += test_sandbox_all();
 
 	bpfilter_core_free(core);
 	return tap_exit_code();

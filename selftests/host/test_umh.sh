@@ -23,11 +23,10 @@ else
 	echo "ok - helper is statically linked"
 fi
 
+# The helper starts as root, as the module starts it, and drops that.
 if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
-	"$build/umh-driver" "$helper"
-	ret=$?
-	echo "ok - helper log lines # SKIP needs root and unshare"
-	exit $ret
+	echo "ok - helper over pipes, and its log lines # SKIP needs root and unshare"
+	exit 0
 fi
 
 unshare --mount --propagation private \
@@ -46,4 +45,9 @@ expect_log() {
 expect_log "replace: num_counters is 0: Invalid argument"
 expect_log "bad request header"
 expect_log "end of input inside a message"
+if grep -q "sandbox" "$log"; then
+	echo "not ok - helper confined itself without a complaint"
+else
+	echo "ok - helper confined itself without a complaint"
+fi
 exit $ret

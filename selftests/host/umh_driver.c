@@ -22,6 +22,7 @@
 
 #include "../../include/uapi/linux/bpfilter.h"
 #include "../../net/bpfilter/msgfmt.h"
+#include "proc_status.h"
 #include "tap.h"
 
 static const char *helper_path;
@@ -200,6 +201,12 @@ static void test_environment(void)
 	}
 }
 
+/* main() confines the helper before it reads its first request. */
+static void test_confined(void)
+{
+	EXPECT_EQ(proc_status_check_confined(session.pid), 0);
+}
+
 static void test_get_info(void)
 {
 	struct bpfilter_request req =
@@ -362,6 +369,8 @@ int main(int argc, char **argv)
 	tap_run("helper: PING answered over the pipes", test_ping);
 	tap_run("helper: runs in /, fd 2 is the log, no other fds",
 		test_environment);
+	tap_run("helper: confined (uid 65534, no capabilities, no_new_privs, seccomp filter)",
+		test_confined);
 	tap_run("helper: GET_INFO filter", test_get_info);
 	tap_run("helper: GET_ENTRIES filter", test_get_entries);
 	tap_run("helper: 1 MiB SET_REPLACE read in full, -EINVAL",
