@@ -7,8 +7,11 @@
 #   make check DEBUG=1        the same on a KASAN + kmemleak kernel
 #   make kernel               build only (cache: $BPFILTER_CACHE)
 #
-# CMD is passed to the guest's shell as written ($(value ...): make must
-# not expand its $ signs).
+# CMD is passed to the guest's shell as written (any text sh -c takes,
+# several lines too); the output is the command's alone.
+# BPFILTER_KERNEL=DIR boots the kernel built in DIR (a directory
+# tools/build-kernel.sh printed, or a copy of its release, modroot/ and
+# obj/arch/x86/boot/bzImage) instead of building one.
 #
 # The kernel's work tree and objects are cached outside the clone in
 # $(BPFILTER_CACHE) (default /var/cache/bpfilter), so reruns are incremental.
@@ -34,10 +37,16 @@ deps:
 kernel: deps
 	@tools/build-kernel.sh >/dev/null
 
+# CMD reaches the guest's sh -c through the environment, as written: in
+# the recipe make would run each of its lines as a command of its own,
+# and exporting CMD itself would expand its $ signs.
+unexport CMD
+run: export BPFILTER_CMD = $(value CMD)
 run: deps
-	@cache=$$(tools/build-kernel.sh | tail -n 1) || exit 1; \
-	if [ -n '$(subst ','\'',$(value CMD))' ]; then \
-		tools/vm-run.sh "$$cache" -- '$(subst ','\'',$(value CMD))'; \
+	@if [ -n '$(BPFILTER_KERNEL)' ]; then cache='$(BPFILTER_KERNEL)'; \
+	else cache=$$(tools/build-kernel.sh | tail -n 1) || exit 1; fi; \
+	if [ -n "$$BPFILTER_CMD" ]; then \
+		tools/vm-run.sh "$$cache" -- "$$BPFILTER_CMD"; \
 	elif [ -t 0 ]; then \
 		tools/vm-run.sh "$$cache" --shell; \
 	else \

@@ -7,9 +7,16 @@
 #
 # CACHE_DIR is what tools/build-kernel.sh printed.  The guest sees the
 # host's root file system read-only and runs COMMAND with sh -c in this
-# project's directory.  A run fails (status 125) if the guest's kernel
-# log shows a warning, BUG, Oops, KASAN or kmemleak report, even when the
-# command succeeded: "quiet" keeps those off the console.
+# project's directory; COMMAND's output (stdout and stderr) is this
+# script's stdout and nothing else: the kernel's console goes to a file,
+# shown on stderr when the guest does not finish.
+#
+# A run fails with status 125, even when the command succeeded, if the
+# guest's kernel log (dumped by the guest at the end) shows a problem
+# tools/dmesg-scan.sh matches (warnings, BUG()s, oopses, GPFs, stack
+# dumps, RCU stalls, hung tasks, refcount errors, sanitizer and kmemleak
+# reports), or if there is no such dump; with 124 if the guest did not
+# finish ("quiet" keeps those reports off the console).
 set -euo pipefail
 
 project=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,18 +59,24 @@ if [ "$mode" = shell ]; then
 	echo "vm-run: booting $release; Ctrl-A X leaves QEMU" >&2
 	"${qemu[@]}" -nographic || true
 else
-	# The serial line turns \n into \r\n; give the caller plain lines.
+	# The kernel's console is the first serial port, into a file; the
+	# command's output comes on the second.  The serial line turns \n
+	# into \r\n: give the caller plain lines.
 	timeout --kill-after=10 "$timeout_s" "${qemu[@]}" -display none \
-		-monitor none -serial stdio </dev/null | stdbuf -oL tr -d '\r' || true
+		-monitor none -serial "file:$job/console" -serial stdio \
+		</dev/null | stdbuf -oL tr -d '\r' || true
 fi
 
-if [ -f "$job/dmesg" ] &&
-   grep -E 'WARNING:|BUG:|Oops|KASAN|kmemleak: [0-9]+ new suspected' "$job/dmesg" >&2; then
-	echo "vm-run: the guest kernel reported the problems above" >&2
-	exit 125
-fi
 if [ ! -f "$job/status" ]; then
 	echo "vm-run: the guest did not finish (timeout ${timeout_s}s or crash)" >&2
+	if [ -s "$job/console" ]; then
+		echo "vm-run: the end of the guest's console:" >&2
+		tail -n 40 "$job/console" | tr -d '\r' >&2
+	fi
 	exit 124
+fi
+if ! "$project/tools/dmesg-scan.sh" "$job/dmesg" >&2; then
+	echo "vm-run: the guest kernel reported the problems above" >&2
+	exit 125
 fi
 exit "$(cat "$job/status")"

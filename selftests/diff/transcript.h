@@ -17,15 +17,16 @@ enum transcript_dir {
 	TRANSCRIPT_GET = 2,
 };
 
-/* The call never reached the kernel: the recorder answered it as
- * bpfilter answers an extension it does not support (BPFDIFF_REFUSE).
+/* x_tables saw this call with the extensions that bpfilter does not
+ * support (BPFDIFF_REFUSE) renamed to one it lacks; the record holds the
+ * caller's bytes and x_tables' answer.
  */
-#define TRANSCRIPT_EMULATED	1U
+#define TRANSCRIPT_RENAMED	1U
 
 struct transcript_record {
 	uint32_t magic;
 	uint16_t dir;		/* enum transcript_dir */
-	uint16_t flags;		/* TRANSCRIPT_EMULATED */
+	uint16_t flags;		/* TRANSCRIPT_RENAMED */
 	uint32_t optname;
 	uint32_t optlen;	/* the caller's optlen before the call */
 	int32_t ret;		/* what the call returned */

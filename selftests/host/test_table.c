@@ -91,7 +91,7 @@ static void input_chain(struct builder *b)
 	ip = proto(IPPROTO_UDP);
 	ip.src.s_addr = htonl(0x01020304);
 	ip.smsk.s_addr = 0xffffffff;
-	strcpy(ip.iniface, "eth");
+	strcpy(ip.iniface, "eth+");	/* iptables keeps the "+" */
 	memset(ip.iniface_mask, 0xff, 3);
 	ip.invflags = IPT_INV_SRCIP;
 	e = rule(b, &ip);
@@ -155,6 +155,7 @@ static void output_chain(struct builder *b)
 	ip = proto(IPPROTO_UDP);
 	ip.dst.s_addr = htonl(0x08080000);
 	ip.dmsk.s_addr = htonl(0xffff0000);
+	ip.flags = IPT_F_FRAG;		/* "! -f", as iptables sends it */
 	ip.invflags = IPT_INV_FRAG;
 	e = rule(b, &ip);
 	match(e, "udp", &udp, sizeof(udp));
