@@ -25,6 +25,7 @@
 /* What the new task needs to wire itself up before it executes. */
 struct blob_exec {
 	struct path dir;
+	const char *name;
 	struct umh_info *info;
 };
 
@@ -89,6 +90,10 @@ static int blob_exec_setup(struct subprocess_info *sub, struct cred *new)
 	struct file *to_umh[2], *from_umh[2];
 	int err;
 
+	/* Another program (a static usermode helper) must not get our pipes. */
+	if (sub->path != ctx->name)
+		return -EPERM;
+
 	err = create_pipe_files(to_umh, 0);
 	if (err)
 		return err;
@@ -139,10 +144,12 @@ static int blob_exec(struct vfsmount *mnt, char *name, struct umh_info *info)
 {
 	struct blob_exec ctx = {
 		.dir = { .mnt = mnt, .dentry = mnt->mnt_root },
+		.name = name,
 		.info = info,
 	};
 	struct subprocess_info *sub;
 	char *argv[2];
+	int err;
 
 	argv[0] = name;
 	argv[1] = NULL;
@@ -152,7 +159,11 @@ static int blob_exec(struct vfsmount *mnt, char *name, struct umh_info *info)
 					&ctx);
 	if (!sub)
 		return -ENOMEM;
-	return call_usermodehelper_exec(sub, UMH_WAIT_EXEC);
+	err = call_usermodehelper_exec(sub, UMH_WAIT_EXEC);
+	/* An empty static usermode helper path "succeeds" without running. */
+	if (!err && !info->tgid)
+		err = -ENOEXEC;
+	return err;
 }
 
 /**

@@ -6,15 +6,50 @@
 #include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/kthread.h>
+#include <linux/uio.h>
 #include <linux/bpfilter.h>
 #include "msgfmt.h"
 
 struct mem_cgroup;
 struct net;
+struct bpfilter_user;
 
 /* The helper's executable, embedded by umh_blob.S. */
 extern char bpfilter_umh_start[];
 extern char bpfilter_umh_end[];
+
+/**
+ * struct bpfilter_kept - a committed table, kept for the next helper
+ * @replace: the accepted SET_REPLACE request; NULL: the initial table
+ * @added: the first accepted ADD_COUNTERS request since, whose counters
+ *	hold the sum of all accepted since; NULL: none
+ * @instantiated: the helper has instantiated this table
+ *
+ * Both requests were allocated, and charged, in the caller's context;
+ * keeping them needs no allocation once the helper has answered.
+ */
+struct bpfilter_kept {
+	struct bpfilter_request *replace;
+	struct bpfilter_request *added;
+	bool instantiated;
+};
+
+/**
+ * struct bpfilter_net - bpfilter's state of one network namespace
+ * @tables: bit n: enum bpfilter_table n is instantiated (for /proc)
+ * @exit_call: NETNS_EXIT for the helper, allocated with the first request
+ *	so that the namespace's exit cannot fail to send it
+ * @user: the user charged for this namespace, or NULL
+ * @kept: committed tables; I/O thread only
+ * @restored_gen: the helper generation that holds @kept; I/O thread only
+ */
+struct bpfilter_net {
+	u16 tables;
+	struct bpfilter_call *exit_call;
+	struct bpfilter_user *user;
+	struct bpfilter_kept kept[BPFILTER_TABLE_MAX];
+	u64 restored_gen;
+};
 
 /**
  * struct bpfilter_call - one request to the helper and its reply
@@ -22,7 +57,10 @@ extern char bpfilter_umh_end[];
  * @ref: held by the caller and, while queued, by the I/O thread; a caller
  *	killed while waiting just drops its reference
  * @done: completed once @err, @reply and @reply_payload are final
- * @req: request header, followed by req->payload_len bytes of payload
+ * @net: the caller's namespace, referenced, or NULL
+ * @req: request header; a call from bpfilter_call_alloc() has its
+ *	req->payload_len bytes of payload right after it
+ * @out: where the payload is sent from: after @req, or where it is kept
  * @reply_cap: largest reply payload the caller can take
  * @reply_exact: a successful reply must carry exactly @reply_cap bytes
  * @sent: the helper has received the whole request
@@ -30,14 +68,15 @@ extern char bpfilter_umh_end[];
  * @reply: the helper's reply header, validated
  * @reply_payload: reply.payload_len bytes, or NULL
  * @memcg: the caller's memory cgroup, charged for the reply
- * @store_tables: for BPFILTER_CMD_STATS, tables the module keeps
- * @store_bytes: for BPFILTER_CMD_STATS, bytes the module keeps for them
+ * @stats: for BPFILTER_CMD_STATS, the module's own accounting
  */
 struct bpfilter_call {
 	struct kthread_work work;
 	struct kref ref;
 	struct completion done;
+	struct net *net;
 	struct bpfilter_request *req;
+	struct kvec out[2];
 	size_t reply_cap;
 	bool reply_exact;
 	bool sent;
@@ -45,8 +84,12 @@ struct bpfilter_call {
 	struct bpfilter_reply reply;
 	void *reply_payload;
 	struct mem_cgroup *memcg;
-	unsigned int store_tables;
-	size_t store_bytes;
+	struct bpfilter_module_stats {
+		unsigned int kept_tables;
+		size_t kept_bytes;
+		unsigned int unrestored_netns;
+		u64 helpers_started;
+	} stats;
 };
 
 struct bpfilter_call *bpfilter_call_alloc(u16 cmd, u64 net_cookie,
@@ -54,20 +97,32 @@ struct bpfilter_call *bpfilter_call_alloc(u16 cmd, u64 net_cookie,
 					  size_t payload_len);
 int bpfilter_call_run(struct bpfilter_call *call);
 void bpfilter_call_put(struct bpfilter_call *call);
+int bpfilter_call_queue(struct bpfilter_call *call);
 
 int bpfilter_helper_init(void);
 void bpfilter_helper_exit(void);
-void bpfilter_helper_forget_net(u64 net_cookie);
 
+/* kern_store.c: commit durability (I/O thread, except kept_free). */
 void bpfilter_store_commit(struct bpfilter_call *call);
-void bpfilter_store_forget_net(u64 net_cookie);
-int bpfilter_store_restore(int (*exchange)(struct bpfilter_call *call));
-void bpfilter_store_stats(unsigned int *tables, size_t *bytes);
-void bpfilter_store_exit(void);
+int bpfilter_store_restore_net(struct net *net, u64 helper_gen,
+			       int (*exchange)(struct bpfilter_call *call));
+bool bpfilter_store_needs_restore(const struct net *net, u64 helper_gen);
+int bpfilter_store_restore_all(u64 helper_gen,
+			       int (*exchange)(struct bpfilter_call *call));
+void bpfilter_store_stats(struct bpfilter_module_stats *stats, u64 gen);
+void bpfilter_store_free(struct bpfilter_net *bn);
 
-int bpfilter_proc_init(void);
-void bpfilter_proc_exit(void);
-void bpfilter_proc_set_tables(struct net *net, u16 tables);
+/* kern_net.c: per-namespace state. */
+int bpfilter_net_init(void);
+void bpfilter_net_exit(void);
+struct bpfilter_net *bpfilter_net(const struct net *net);
+int bpfilter_net_prepare(struct net *net);
+void bpfilter_net_set_tables(struct net *net, u16 tables);
 const char *bpfilter_table_name(enum bpfilter_table table);
+int bpfilter_table_by_name(const char *name, size_t len);
+
+/* kern_user.c: how many namespaces each user has the helper hold. */
+struct bpfilter_user *bpfilter_user_charge(const struct net *net);
+void bpfilter_user_uncharge(struct bpfilter_user *user);
 
 #endif /* _NET_BPFILTER_KERN_H */

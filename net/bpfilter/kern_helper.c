@@ -23,18 +23,27 @@
 #include <linux/slab.h>
 #include <linux/usermode_blob.h>
 #include <linux/workqueue.h>
+#include <net/net_namespace.h>
 #include "kern.h"
 
 static unsigned int timeout_ms = 30000;
 module_param(timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms,
-		 "time the helper gets to answer, plus 1 s per 64 KiB moved");
+		 "time the helper gets to answer, plus 1 s per 64 KiB moved (at most 300 s more)");
+
+/* Time granted for moving bytes, whatever their number. */
+#define BPFILTER_MOVE_TIME_MAX	(300 * HZ)
+
+/* The largest errno user space knows; anything beyond is kernel-internal. */
+#define BPFILTER_ERRNO_MAX	EHWPOISON
 
 static struct kthread_worker *io_worker;
 
-/* Guards queueing against unload: no call is queued once it started. */
+/* Guards queueing against module init and unload: calls are accepted
+ * only between the I/O thread's start and the start of unloading.
+ */
 static DEFINE_SPINLOCK(queue_lock);
-static bool unloading;
+static bool accepting;
 
 /* The helper's pipes and pid are replaced only on the I/O thread, under
  * helper_lock; the watchdog and module unload take the lock to kill the
@@ -45,6 +54,7 @@ static struct umh_info helper;
 static u64 watched_request;	/* under helper_lock; 0: none */
 
 static u64 last_request_id;	/* I/O thread only */
+static u64 helper_gen;		/* I/O thread only: helpers started */
 static struct delayed_work watchdog;
 
 static int pipe_write_all(struct file *pipe, const void *buf, size_t len)
@@ -112,13 +122,16 @@ static void watchdog_fire(struct work_struct *work)
 }
 
 /* Emulated guests are slow and a big table takes time to move and check:
- * the deadline grows with the bytes at stake, so that only a helper that
- * stopped making progress is killed.
+ * the deadline grows with the bytes being moved (the request's, then the
+ * reply's once its header announced them, never what a caller merely
+ * asked for), within a bound, so that only a helper that stopped making
+ * progress is killed.
  */
 static void watch(u64 id, size_t bytes)
 {
 	unsigned long timeout = msecs_to_jiffies(timeout_ms) +
-				(bytes >> 16) * HZ;
+				min_t(u64, (bytes >> 16) * HZ,
+				      BPFILTER_MOVE_TIME_MAX);
 
 	mutex_lock(&helper_lock);
 	watched_request = id;
@@ -143,7 +156,7 @@ static int reply_check(const struct bpfilter_call *call)
 	    reply->version != BPFILTER_WIRE_VERSION ||
 	    reply->id != call->req->id)
 		return -EBADMSG;
-	if (reply->status > 0 || reply->status < -MAX_ERRNO)
+	if (reply->status > 0 || reply->status < -BPFILTER_ERRNO_MAX)
 		return -EBADMSG;
 	if (reply->status && reply->payload_len)
 		return -EBADMSG;
@@ -159,10 +172,13 @@ static int exchange_io(struct bpfilter_call *call)
 {
 	struct bpfilter_request *req = call->req;
 	struct mem_cgroup *old_memcg;
-	int err;
+	int err, i;
 
-	err = pipe_write_all(helper.pipe_to_umh, req,
-			     sizeof(*req) + req->payload_len);
+	watch(req->id, req->payload_len);
+	err = pipe_write_all(helper.pipe_to_umh, req, sizeof(*req));
+	for (i = 0; !err && i < ARRAY_SIZE(call->out); i++)
+		err = pipe_write_all(helper.pipe_to_umh, call->out[i].iov_base,
+				     call->out[i].iov_len);
 	if (err)
 		return err;
 	call->sent = true;
@@ -174,6 +190,7 @@ static int exchange_io(struct bpfilter_call *call)
 	err = reply_check(call);
 	if (err || !call->reply.payload_len)
 		return err;
+	watch(req->id, call->reply.payload_len);
 
 	/* Charged to the caller, as if it had allocated the reply itself. */
 	old_memcg = set_active_memcg(call->memcg);
@@ -189,12 +206,9 @@ static int exchange_io(struct bpfilter_call *call)
 /* One request and its reply, under the watchdog. */
 static int helper_exchange(struct bpfilter_call *call)
 {
-	size_t bytes = call->req->payload_len +
-		       min_t(size_t, call->reply_cap, U32_MAX);
 	int err;
 
 	call->req->id = ++last_request_id;
-	watch(call->req->id, bytes);
 	err = exchange_io(call);
 	unwatch();
 	return err;
@@ -214,7 +228,7 @@ static int helper_ensure(void)
 	mutex_lock(&helper_lock);
 	if (helper.tgid && !helper_running())
 		helper_stop_locked("it exited", 0);
-	if (!helper.tgid && READ_ONCE(unloading)) {
+	if (!helper.tgid && !READ_ONCE(accepting)) {
 		err = -ENODEV;
 	} else if (!helper.tgid) {
 		err = fork_usermode_blob(bpfilter_umh_start,
@@ -231,11 +245,31 @@ static int helper_ensure(void)
 	if (!started)
 		return err;
 
-	err = bpfilter_store_restore(helper_exchange);
+	helper_gen++;
+	err = bpfilter_store_restore_all(helper_gen, helper_exchange);
 	if (err) {
 		helper_stop("restoring the tables failed", err);
 		return -EIO;
 	}
+	return 0;
+}
+
+/* A namespace whose tables the helper refused to restore is served only
+ * once they are back: another try now, else the request fails.
+ */
+static int helper_restore_net(struct net *net)
+{
+	int err;
+
+	if (!net || !bpfilter_store_needs_restore(net, helper_gen))
+		return 0;
+	err = bpfilter_store_restore_net(net, helper_gen, helper_exchange);
+	if (err) {
+		helper_stop("restoring the tables failed", err);
+		return -EIO;
+	}
+	if (bpfilter_store_needs_restore(net, helper_gen))
+		return -EIO;
 	return 0;
 }
 
@@ -250,6 +284,9 @@ static int helper_serve(struct bpfilter_call *call)
 
 	for (;;) {
 		err = helper_ensure();
+		if (err)
+			return err;
+		err = helper_restore_net(call->net);
 		if (err)
 			return err;
 		err = helper_exchange(call);
@@ -269,13 +306,19 @@ static int helper_serve(struct bpfilter_call *call)
 	}
 }
 
-/* A vanished namespace concerns a running helper only. */
+/* A vanished namespace concerns a running helper only; one that does
+ * not answer is replaced, as the stream may be out of step.
+ */
 static int helper_forget_net(struct bpfilter_call *call)
 {
-	bpfilter_store_forget_net(call->req->net_cookie);
+	int err;
+
 	if (!helper_running())
 		return 0;
-	return helper_exchange(call);
+	err = helper_exchange(call);
+	if (err)
+		helper_stop("no reply to a namespace exit", err);
+	return err;
 }
 
 static void bpfilter_call_free(struct kref *ref)
@@ -286,6 +329,8 @@ static void bpfilter_call_free(struct kref *ref)
 	kvfree(call->reply_payload);
 	kvfree(call->req);
 	mem_cgroup_put(call->memcg);
+	if (call->net)
+		put_net(call->net);
 	kfree(call);
 }
 
@@ -298,8 +343,10 @@ static void bpfilter_call_work(struct kthread_work *work)
 		call->err = helper_forget_net(call);
 	else
 		call->err = helper_serve(call);
-	if (call->req->cmd == BPFILTER_CMD_STATS)
-		bpfilter_store_stats(&call->store_tables, &call->store_bytes);
+	if (call->req->cmd == BPFILTER_CMD_STATS) {
+		bpfilter_store_stats(&call->stats, helper_gen);
+		call->stats.helpers_started = helper_gen;
+	}
 	/* Before anything else is served: see kern_store.c. */
 	if (!call->err && !call->reply.status)
 		bpfilter_store_commit(call);
@@ -346,16 +393,23 @@ struct bpfilter_call *bpfilter_call_alloc(u16 cmd, u64 net_cookie,
 	call->req->optname = optname;
 	call->req->optlen = optlen;
 	call->req->payload_len = payload_len;
+	call->out[0].iov_base = call->req + 1;
+	call->out[0].iov_len = payload_len;
 	return call;
 }
 
-/* Hands @call to the I/O thread with a reference of its own. */
-static int bpfilter_call_queue(struct bpfilter_call *call)
+/**
+ * bpfilter_call_queue - hand @call to the I/O thread
+ * @call: from bpfilter_call_alloc(); the I/O thread takes a reference
+ *
+ * Return: 0, or -ENODEV while the module is not serving.
+ */
+int bpfilter_call_queue(struct bpfilter_call *call)
 {
 	int err = 0;
 
 	spin_lock(&queue_lock);
-	if (unloading) {
+	if (!accepting) {
 		err = -ENODEV;
 	} else {
 		kref_get(&call->ref);
@@ -390,34 +444,15 @@ void bpfilter_call_put(struct bpfilter_call *call)
 	kref_put(&call->ref, bpfilter_call_free);
 }
 
-/**
- * bpfilter_helper_forget_net - a namespace is gone: drop its state
- * @net_cookie: the namespace
- *
- * Called from the pernet exit path, which must not wait for the helper:
- * the request is queued and nobody waits for its reply.
- */
-void bpfilter_helper_forget_net(u64 net_cookie)
-{
-	struct bpfilter_call *call;
-
-	call = bpfilter_call_alloc(BPFILTER_CMD_NETNS_EXIT, net_cookie, 0, 0,
-				   0);
-	if (!call) {
-		pr_warn_ratelimited("no memory to forget a namespace's tables\n");
-		return;
-	}
-	bpfilter_call_queue(call);
-	bpfilter_call_put(call);
-}
-
 int bpfilter_helper_init(void)
 {
 	INIT_DELAYED_WORK(&watchdog, watchdog_fire);
 	io_worker = kthread_create_worker(0, "bpfilter_io");
 	if (IS_ERR(io_worker))
 		return PTR_ERR(io_worker);
-	unloading = false;
+	spin_lock(&queue_lock);
+	accepting = true;
+	spin_unlock(&queue_lock);
 	return 0;
 }
 
@@ -427,7 +462,7 @@ int bpfilter_helper_init(void)
 void bpfilter_helper_exit(void)
 {
 	spin_lock(&queue_lock);
-	unloading = true;
+	accepting = false;
 	spin_unlock(&queue_lock);
 
 	mutex_lock(&helper_lock);
@@ -440,5 +475,4 @@ void bpfilter_helper_exit(void)
 	cancel_delayed_work_sync(&watchdog);
 
 	helper_stop("module unloaded", 0);
-	bpfilter_store_exit();
 }

@@ -7,7 +7,10 @@
  * request, lets the helper decide, and copies the helper's answer back
  * where x_tables would write it.  The helper never touches the caller's
  * memory.  Size checks that x_tables makes before allocating are made
- * here too, in the same order, so that a hostile length costs nothing.
+ * here too, in the same order, so that a hostile length costs nothing,
+ * and each header is read from the caller once: the request carries
+ * that very copy, so a caller changing its buffer meanwhile cannot make
+ * the module and the helper disagree about sizes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,133 +25,179 @@
 /* x_tables' own limit on a table (net/netfilter/x_tables.c). */
 #define BPFILTER_MAX_TABLE_SIZE (512 * 1024 * 1024)
 
-/* Sizes of a request: what to copy in, what may come back. */
-struct bpfilter_sizes {
-	size_t payload_len;
-	size_t reply_cap;
-	bool reply_exact;
-	void __user *reply_dest;	/* NULL: the caller's optval */
+/* What may come back for a request, and where it goes. */
+struct bpfilter_reply_dest {
+	size_t cap;
+	bool exact;
+	void __user *counters;	/* NULL: the caller's optval */
 };
 
+/* A request whose payload starts with the @hdr_len bytes at @hdr, already
+ * copied from the caller, followed by the caller's next @rest bytes.
+ */
+static struct bpfilter_call *set_call(struct net *net, int optname,
+				      sockptr_t optval, const void *hdr,
+				      size_t hdr_len, size_t rest)
+{
+	struct bpfilter_call *call;
+
+	call = bpfilter_call_alloc(BPFILTER_CMD_SETSOCKOPT, net->net_cookie,
+				   optname, hdr_len + rest, hdr_len + rest);
+	if (!call)
+		return ERR_PTR(-ENOMEM);
+	memcpy(call->req + 1, hdr, hdr_len);
+	if (copy_from_sockptr_offset((void *)(call->req + 1) + hdr_len,
+				     optval, hdr_len, rest)) {
+		bpfilter_call_put(call);
+		return ERR_PTR(-EFAULT);
+	}
+	return call;
+}
+
 /* As do_replace() and xt_alloc_table_info() check, in their order. */
-static int replace_sizes(sockptr_t optval, unsigned int optlen,
-			 struct bpfilter_sizes *sizes)
+static struct bpfilter_call *replace_call(struct net *net, sockptr_t optval,
+					  unsigned int optlen,
+					  struct bpfilter_reply_dest *dest)
 {
 	struct ipt_replace repl;
+	int err;
 
 	if (copy_from_sockptr(&repl, optval, sizeof(repl)))
-		return -EFAULT;
+		return ERR_PTR(-EFAULT);
 	if (repl.num_counters >= INT_MAX / sizeof(struct xt_counters))
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	if (repl.num_counters == 0)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	if ((u64)optlen < (u64)repl.size + sizeof(repl))
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	if ((u64)repl.size + sizeof(struct xt_table_info) >=
 	    BPFILTER_MAX_TABLE_SIZE)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
+	/* Where x_tables allocates the table: the helper would refuse it. */
+	if (repl.size > BPFILTER_NETNS_TABLE_BYTES_MAX) {
+		net_warn_ratelimited("bpfilter: a %u byte table is over the %u byte cap per namespace\n",
+				     repl.size, BPFILTER_NETNS_TABLE_BYTES_MAX);
+		return ERR_PTR(-ENOMEM);
+	}
+	err = bpfilter_net_prepare(net);
+	if (err)
+		return ERR_PTR(err);
 
-	sizes->payload_len = sizeof(repl) + repl.size;
 	/* The replaced table's counters go to the caller's array. */
-	sizes->reply_cap = repl.num_counters * sizeof(struct xt_counters);
-	sizes->reply_exact = true;
-	sizes->reply_dest = repl.counters;
-	return 0;
+	dest->cap = repl.num_counters * sizeof(struct xt_counters);
+	dest->exact = true;
+	dest->counters = repl.counters;
+	return set_call(net, BPFILTER_IPT_SO_SET_REPLACE, optval, &repl,
+			sizeof(repl), repl.size);
 }
 
 /* As xt_copy_counters() checks. */
-static int add_counters_sizes(sockptr_t optval, unsigned int optlen,
-			      struct bpfilter_sizes *sizes)
+static struct bpfilter_call *add_counters_call(struct net *net,
+					       sockptr_t optval,
+					       unsigned int optlen)
 {
 	struct xt_counters_info info;
+	int err;
 
 	if (optlen <= sizeof(info))
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	if (copy_from_sockptr(&info, optval, sizeof(info)))
-		return -EFAULT;
+		return ERR_PTR(-EFAULT);
 	if ((u64)info.num_counters * sizeof(struct xt_counters) !=
 	    optlen - sizeof(info))
-		return -EINVAL;
-	/* No table within x_tables' size limit has this many entries. */
-	if (optlen - sizeof(info) > BPFILTER_MAX_TABLE_SIZE)
-		return -EINVAL;
-	sizes->payload_len = optlen;
-	return 0;
-}
-
-static int set_sizes(int optname, sockptr_t optval, unsigned int optlen,
-		     struct bpfilter_sizes *sizes)
-{
-	switch (optname) {
-	case BPFILTER_IPT_SO_SET_REPLACE:
-		return replace_sizes(optval, optlen, sizes);
-	case BPFILTER_IPT_SO_SET_ADD_COUNTERS:
-		return add_counters_sizes(optval, optlen, sizes);
-	default:
-		return -EINVAL;
-	}
+		return ERR_PTR(-EINVAL);
+	/* No table within the per-namespace cap has this many entries. */
+	if (optlen - sizeof(info) > BPFILTER_NETNS_TABLE_BYTES_MAX)
+		return ERR_PTR(-EINVAL);
+	err = bpfilter_net_prepare(net);
+	if (err)
+		return ERR_PTR(err);
+	return set_call(net, BPFILTER_IPT_SO_SET_ADD_COUNTERS, optval, &info,
+			sizeof(info), optlen - sizeof(info));
 }
 
 /* A get sends the start of the caller's buffer (the name and size that
  * x_tables reads); the answer may fill the whole buffer.
  */
-static int get_sizes(unsigned int optlen, struct bpfilter_sizes *sizes)
+static struct bpfilter_call *get_call(struct net *net, int optname,
+				      sockptr_t optval, unsigned int optlen,
+				      struct bpfilter_reply_dest *dest)
 {
+	size_t len = min_t(size_t, optlen, BPFILTER_GET_INPUT_MAX);
+	struct bpfilter_call *call;
+	int err;
+
 	if ((int)optlen < 0)
-		return -EINVAL;
-	sizes->payload_len = min_t(size_t, optlen, BPFILTER_GET_INPUT_MAX);
-	sizes->reply_cap = optlen;
-	return 0;
+		return ERR_PTR(-EINVAL);
+	err = bpfilter_net_prepare(net);
+	if (err)
+		return ERR_PTR(err);
+	call = bpfilter_call_alloc(BPFILTER_CMD_GETSOCKOPT, net->net_cookie,
+				   optname, optlen, len);
+	if (!call)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_sockptr(call->req + 1, optval, len)) {
+		bpfilter_call_put(call);
+		return ERR_PTR(-EFAULT);
+	}
+	dest->cap = optlen;
+	return call;
+}
+
+static struct bpfilter_call *sockopt_call(struct net *net, int optname,
+					  sockptr_t optval,
+					  unsigned int optlen, bool is_set,
+					  struct bpfilter_reply_dest *dest)
+{
+	if (!is_set)
+		return get_call(net, optname, optval, optlen, dest);
+	switch (optname) {
+	case BPFILTER_IPT_SO_SET_REPLACE:
+		return replace_call(net, optval, optlen, dest);
+	case BPFILTER_IPT_SO_SET_ADD_COUNTERS:
+		return add_counters_call(net, optval, optlen);
+	default:
+		return ERR_PTR(-EINVAL);
+	}
 }
 
 static int copy_reply(const struct bpfilter_call *call, sockptr_t optval,
-		      const struct bpfilter_sizes *sizes)
+		      const struct bpfilter_reply_dest *dest)
 {
 	u32 len = call->reply.payload_len;
 
 	if (!len)
 		return 0;
-	if (sizes->reply_dest)
-		return copy_to_user(sizes->reply_dest, call->reply_payload,
-				    len) ? -EFAULT : 0;
-	return copy_to_sockptr(optval, call->reply_payload, len);
+	if (!dest->counters)
+		return copy_to_sockptr(optval, call->reply_payload, len);
+	/* As x_tables: the new table is in force, so this cannot fail. */
+	if (copy_to_user(dest->counters, call->reply_payload, len))
+		net_warn_ratelimited("bpfilter: counters copy to user failed while replacing table\n");
+	return 0;
 }
 
 static int bpfilter_sockopt(struct sock *sk, int optname, sockptr_t optval,
 			    unsigned int optlen, bool is_set)
 {
-	struct bpfilter_sizes sizes = {};
+	struct bpfilter_reply_dest dest = {};
 	struct net *net = sock_net(sk);
 	struct bpfilter_call *call;
 	int err;
 
-	err = is_set ? set_sizes(optname, optval, optlen, &sizes) :
-		       get_sizes(optlen, &sizes);
-	if (err)
-		return err;
+	call = sockopt_call(net, optname, optval, optlen, is_set, &dest);
+	if (IS_ERR(call))
+		return PTR_ERR(call);
+	call->net = get_net(net);
+	call->reply_cap = dest.cap;
+	call->reply_exact = dest.exact;
 
-	/* A set sends exactly the bytes x_tables reads, whatever optlen. */
-	call = bpfilter_call_alloc(is_set ? BPFILTER_CMD_SETSOCKOPT :
-					    BPFILTER_CMD_GETSOCKOPT,
-				   net->net_cookie, optname,
-				   is_set ? sizes.payload_len : optlen,
-				   sizes.payload_len);
-	if (!call)
-		return -ENOMEM;
-	call->reply_cap = sizes.reply_cap;
-	call->reply_exact = sizes.reply_exact;
-
-	if (copy_from_sockptr(call->req + 1, optval, sizes.payload_len)) {
-		err = -EFAULT;
-		goto out;
-	}
 	err = bpfilter_call_run(call);
 	if (err)
 		goto out;
-	bpfilter_proc_set_tables(net, call->reply.tables);
+	bpfilter_net_set_tables(net, call->reply.tables);
 	err = call->reply.status;
 	if (!err)
-		err = copy_reply(call, optval, &sizes);
+		err = copy_reply(call, optval, &dest);
 out:
 	bpfilter_call_put(call);
 	return err;
@@ -179,9 +228,12 @@ static int stats_get(char *buffer, const struct kernel_param *kp)
 	if (!err) {
 		memcpy(&stats, call->reply_payload, sizeof(stats));
 		err = sysfs_emit(buffer,
-				 "helper_netns %u\nhelper_tables %u\nhelper_table_bytes %llu\nkept_tables %u\nkept_bytes %zu\n",
+				 "helper_netns %u\nhelper_tables %u\nhelper_table_bytes %llu\nkept_tables %u\nkept_bytes %zu\nunrestored_netns %u\nhelpers_started %llu\n",
 				 stats.netns, stats.tables, stats.table_bytes,
-				 call->store_tables, call->store_bytes);
+				 call->stats.kept_tables,
+				 call->stats.kept_bytes,
+				 call->stats.unrestored_netns,
+				 call->stats.helpers_started);
 	}
 	bpfilter_call_put(call);
 	return err;
@@ -216,21 +268,21 @@ static int __init bpfilter_init(void)
 	err = bpfilter_helper_init();
 	if (err)
 		return err;
-	err = bpfilter_proc_init();
+	err = bpfilter_net_init();
 	if (err)
 		goto helper_exit;
 	err = bpfilter_ping();
 	if (err) {
 		pr_err("the helper does not answer: %d\n", err);
-		goto proc_exit;
+		goto net_exit;
 	}
 	err = bpfilter_register_sockopt(&bpfilter_ops);
 	if (err)
-		goto proc_exit;
+		goto net_exit;
 	return 0;
 
-proc_exit:
-	bpfilter_proc_exit();
+net_exit:
+	bpfilter_net_exit();
 helper_exit:
 	bpfilter_helper_exit();
 	return err;
@@ -240,7 +292,7 @@ static void __exit bpfilter_exit(void)
 {
 	bpfilter_unregister_sockopt(&bpfilter_ops);
 	bpfilter_helper_exit();
-	bpfilter_proc_exit();
+	bpfilter_net_exit();
 }
 
 module_init(bpfilter_init);

@@ -2,276 +2,319 @@
 /*
  * What the module keeps so that no committed state dies with a helper.
  *
- * For every table a namespace has instantiated, the module remembers the
- * request of the last IPT_SO_SET_REPLACE the helper accepted and the sum
- * of the IPT_SO_SET_ADD_COUNTERS it accepted since.  A new helper gets
- * all of it back before it serves anything else.  The module owns commit
- * durability: a set is recorded here on the I/O thread, right after the
- * helper's reply and before any other request, so a SET_REPLACE that
- * returned success to its caller is never lost.
+ * For every table a namespace has instantiated, the module keeps the
+ * last IPT_SO_SET_REPLACE request the helper accepted and the sum of
+ * the IPT_SO_SET_ADD_COUNTERS it accepted since, in the namespace's
+ * struct bpfilter_net.  Keeping them allocates nothing: the module
+ * takes over the requests themselves, which the callers allocated and
+ * were charged for, so a change the helper accepted is always kept.
+ * It is recorded on the I/O thread right after the helper's reply and
+ * before any other request is served.
  *
- * Only the I/O thread and module unload (after the thread is gone) touch
- * the store, so it needs no lock.
+ * A new helper gets every kept table back before it serves anything
+ * else.  A table it refuses stays kept, and its namespace's requests
+ * fail until a later attempt restores it: a namespace never falls back
+ * to an empty table behind its users' backs.
+ *
+ * Only the I/O thread touches kept tables, and only of namespaces it
+ * holds a reference to; a namespace's exit frees them once nothing
+ * references it.
  */
-#include <linux/list.h>
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/moduleparam.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uio.h>
+#include <net/net_namespace.h>
 #include "kern.h"
 
-struct bpfilter_committed {
-	struct list_head node;
-	u64 net_cookie;
-	enum bpfilter_table table;
-	/* The accepted SET_REPLACE request; NULL: the initial table. */
-	struct bpfilter_request *replace;
-	/* Sum of accepted ADD_COUNTERS since; NULL: all zero. */
-	struct xt_counters *counters;
-	unsigned int num_counters;
-};
+static unsigned int fail_restores;
+module_param(fail_restores, uint, 0600);
+MODULE_PARM_DESC(fail_restores,
+		 "fault injection for tests: refuse the next N table restores as if the helper had");
 
-static LIST_HEAD(committed_tables);
-
-static struct bpfilter_committed *store_find(u64 net_cookie,
-					     enum bpfilter_table table)
+static struct xt_counters_info *added_info(const struct bpfilter_kept *k)
 {
-	struct bpfilter_committed *c;
-
-	list_for_each_entry(c, &committed_tables, node)
-		if (c->net_cookie == net_cookie && c->table == table)
-			return c;
-	return NULL;
+	return (void *)(k->added + 1);
 }
 
-static struct bpfilter_committed *store_get(u64 net_cookie,
-					    enum bpfilter_table table)
+static void kept_replace(struct bpfilter_kept *k, struct bpfilter_call *call)
 {
-	struct bpfilter_committed *c = store_find(net_cookie, table);
-
-	if (c)
-		return c;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
-		return NULL;
-	c->net_cookie = net_cookie;
-	c->table = table;
-	list_add_tail(&c->node, &committed_tables);
-	return c;
+	kvfree(k->replace);
+	kvfree(k->added);
+	k->added = NULL;
+	k->replace = call->req;
+	call->req = NULL;
 }
 
-static void store_free(struct bpfilter_committed *c)
+static void kept_add_counters(struct bpfilter_kept *k,
+			      struct bpfilter_call *call)
 {
-	list_del(&c->node);
-	kvfree(c->replace);
-	kvfree(c->counters);
-	kfree(c);
-}
-
-static int table_by_name(const char *name, size_t len)
-{
-	int i;
-
-	for (i = 0; i < BPFILTER_TABLE_MAX; i++)
-		if (strnlen(name, len) < len &&
-		    !strcmp(name, bpfilter_table_name(i)))
-			return i;
-	return -ENOENT;
-}
-
-static int store_add_counters(struct bpfilter_committed *c,
-			      const struct xt_counters_info *info)
-{
-	const struct xt_counters *add = info->counters;
+	const struct xt_counters_info *add = (const void *)(call->req + 1);
+	struct xt_counters_info *sum;
 	unsigned int i;
 
-	if (c->counters && c->num_counters != info->num_counters) {
-		kvfree(c->counters);
-		c->counters = NULL;
+	/* The helper checked the count against the table the sum is for. */
+	if (k->added && added_info(k)->num_counters == add->num_counters) {
+		sum = added_info(k);
+		for (i = 0; i < add->num_counters; i++) {
+			sum->counters[i].pcnt += add->counters[i].pcnt;
+			sum->counters[i].bcnt += add->counters[i].bcnt;
+		}
+		return;
 	}
-	if (!c->counters) {
-		c->counters = kvcalloc(info->num_counters, sizeof(*add),
-				       GFP_KERNEL);
-		if (!c->counters)
-			return -ENOMEM;
-		c->num_counters = info->num_counters;
-	}
-	for (i = 0; i < info->num_counters; i++) {
-		c->counters[i].pcnt += add[i].pcnt;
-		c->counters[i].bcnt += add[i].bcnt;
-	}
-	return 0;
+	kvfree(k->added);
+	k->added = call->req;
+	call->req = NULL;
 }
 
 /**
- * bpfilter_store_commit - record a request the helper accepted
+ * bpfilter_store_commit - keep what the helper accepted
  * @call: a completed call whose reply status is 0
  *
- * Takes ownership of an accepted SET_REPLACE's request (call->req is
- * then NULL), adds accepted counters, and notes newly instantiated
- * tables so that a new helper instantiates them too.
+ * Takes over an accepted SET_REPLACE or ADD_COUNTERS request (call->req
+ * is then NULL) and notes newly instantiated tables, so that a new
+ * helper gets them back.  Cannot fail.
  */
 void bpfilter_store_commit(struct bpfilter_call *call)
 {
 	const struct bpfilter_request *req = call->req;
 	unsigned long tables = call->reply.tables;
-	struct bpfilter_committed *c;
-	int table, err = 0;
+	struct bpfilter_net *bn;
+	const char *name;
+	int table;
 
+	if (!call->net)
+		return;
+	bn = bpfilter_net(call->net);
 	for_each_set_bit(table, &tables, BPFILTER_TABLE_MAX)
-		if (!store_get(req->net_cookie, table))
-			err = -ENOMEM;
+		bn->kept[table].instantiated = true;
 
-	if (req->cmd == BPFILTER_CMD_SETSOCKOPT &&
-	    req->optname == BPFILTER_IPT_SO_SET_REPLACE) {
-		const struct ipt_replace *repl = (const void *)(req + 1);
-
-		table = table_by_name(repl->name, sizeof(repl->name));
-		c = table < 0 ? NULL : store_get(req->net_cookie, table);
-		if (c) {
-			kvfree(c->replace);
-			kvfree(c->counters);
-			c->counters = NULL;
-			c->replace = call->req;
-			call->req = NULL;
-		} else {
-			err = -ENOMEM;
-		}
-	} else if (req->cmd == BPFILTER_CMD_SETSOCKOPT &&
-		   req->optname == BPFILTER_IPT_SO_SET_ADD_COUNTERS) {
-		const struct xt_counters_info *info = (const void *)(req + 1);
-
-		table = table_by_name(info->name, sizeof(info->name));
-		c = table < 0 ? NULL : store_get(req->net_cookie, table);
-		err = c ? store_add_counters(c, info) : -ENOMEM;
-	}
-	if (err)
-		pr_err_ratelimited("bpfilter: cannot keep a committed change (%d): a helper restart would lose it\n",
-				   err);
+	if (req->cmd != BPFILTER_CMD_SETSOCKOPT)
+		return;
+	/* Both requests start with the table's name. */
+	BUILD_BUG_ON(offsetof(struct ipt_replace, name) != 0 ||
+		     offsetof(struct xt_counters_info, name) != 0);
+	name = (const char *)(req + 1);
+	table = bpfilter_table_by_name(name, XT_TABLE_MAXNAMELEN);
+	if (table < 0)
+		return;
+	if (req->optname == BPFILTER_IPT_SO_SET_REPLACE)
+		kept_replace(&bn->kept[table], call);
+	else if (req->optname == BPFILTER_IPT_SO_SET_ADD_COUNTERS)
+		kept_add_counters(&bn->kept[table], call);
 }
 
-/**
- * bpfilter_store_forget_net - drop what a vanished namespace committed
- * @net_cookie: the namespace
- */
-void bpfilter_store_forget_net(u64 net_cookie)
+static bool kept_any(const struct bpfilter_kept *k)
 {
-	struct bpfilter_committed *c, *tmp;
-
-	list_for_each_entry_safe(c, tmp, &committed_tables, node)
-		if (c->net_cookie == net_cookie)
-			store_free(c);
+	return k->instantiated || k->replace || k->added;
 }
 
-/* A request that brings one committed table back into a new helper. */
-static struct bpfilter_call *restore_call(const struct bpfilter_committed *c)
+static bool net_kept_any(const struct bpfilter_net *bn)
 {
-	size_t counters_len = c->counters ?
-		c->num_counters * sizeof(*c->counters) : 0;
-	struct bpfilter_call *call;
-	struct ipt_getinfo *info;
-	void *payload;
+	int i;
 
-	if (c->replace) {
-		call = bpfilter_call_alloc(BPFILTER_CMD_RESTORE, c->net_cookie,
-					   BPFILTER_IPT_SO_SET_REPLACE, 0,
-					   c->replace->payload_len +
-					   counters_len);
-		if (!call)
-			return NULL;
-		payload = call->req + 1;
-		memcpy(payload, c->replace + 1, c->replace->payload_len);
-		if (counters_len)
-			memcpy(payload + c->replace->payload_len, c->counters,
-			       counters_len);
-		call->req->optlen = call->req->payload_len;
-		return call;
-	}
-	if (c->counters) {
-		struct xt_counters_info *add;
-
-		call = bpfilter_call_alloc(BPFILTER_CMD_SETSOCKOPT,
-					   c->net_cookie,
-					   BPFILTER_IPT_SO_SET_ADD_COUNTERS,
-					   sizeof(*add) + counters_len,
-					   sizeof(*add) + counters_len);
-		if (!call)
-			return NULL;
-		add = (void *)(call->req + 1);
-		strscpy(add->name, bpfilter_table_name(c->table),
-			sizeof(add->name));
-		add->num_counters = c->num_counters;
-		memcpy(add->counters, c->counters, counters_len);
-		return call;
-	}
-	/* Instantiated, never changed: reading it instantiates it again. */
-	call = bpfilter_call_alloc(BPFILTER_CMD_GETSOCKOPT, c->net_cookie,
-				   BPFILTER_IPT_SO_GET_INFO, sizeof(*info),
-				   sizeof(*info));
-	if (!call)
-		return NULL;
-	info = (void *)(call->req + 1);
-	strscpy(info->name, bpfilter_table_name(c->table), sizeof(info->name));
-	call->reply_cap = sizeof(*info);
-	return call;
+	for (i = 0; i < BPFILTER_TABLE_MAX; i++)
+		if (kept_any(&bn->kept[i]))
+			return true;
+	return false;
 }
 
-/**
- * bpfilter_store_restore - give a new helper every committed table
- * @exchange: sends one call to the helper and reads its reply
- *
- * Return: 0, or the transport error that broke off the restore.  A table
- * the helper refuses (it accepted it before, so this means a bug) is
- * logged and dropped; the rest are still restored.
- */
-int bpfilter_store_restore(int (*exchange)(struct bpfilter_call *call))
+/* Sends one kept table; the payload is sent from where it is kept. */
+static int restore_table(struct net *net, enum bpfilter_table table,
+			 int (*exchange)(struct bpfilter_call *call))
 {
-	struct bpfilter_committed *c, *tmp;
-	struct bpfilter_call *call;
+	const struct bpfilter_kept *k = &bpfilter_net(net)->kept[table];
+	struct bpfilter_request hdr = {
+		.magic = BPFILTER_WIRE_MAGIC,
+		.version = BPFILTER_WIRE_VERSION,
+		.net_cookie = net->net_cookie,
+	};
+	struct bpfilter_call call = { .net = net, .req = &hdr };
+	struct ipt_getinfo info = {};
 	int err;
 
-	list_for_each_entry_safe(c, tmp, &committed_tables, node) {
-		call = restore_call(c);
-		if (!call)
-			return -ENOMEM;
-		err = exchange(call);
-		if (!err && call->reply.status) {
-			pr_err("bpfilter: the new helper refused a committed %s table (%d); it is lost\n",
-			       bpfilter_table_name(c->table),
-			       call->reply.status);
-			store_free(c);
+	if (k->replace) {
+		/* The entries, then the counters to start from. */
+		hdr.cmd = BPFILTER_CMD_RESTORE;
+		hdr.optname = BPFILTER_IPT_SO_SET_REPLACE;
+		call.out[0].iov_base = k->replace + 1;
+		call.out[0].iov_len = k->replace->payload_len;
+		if (k->added) {
+			call.out[1].iov_base = added_info(k)->counters;
+			call.out[1].iov_len = added_info(k)->num_counters *
+					      sizeof(struct xt_counters);
 		}
-		bpfilter_call_put(call);
-		if (err)
-			return err;
+	} else if (k->added) {
+		/* The initial table, with counters added. */
+		hdr = *k->added;
+		call.out[0].iov_base = k->added + 1;
+		call.out[0].iov_len = k->added->payload_len;
+	} else {
+		/* Instantiated, never changed: reading it instantiates it. */
+		hdr.cmd = BPFILTER_CMD_GETSOCKOPT;
+		hdr.optname = BPFILTER_IPT_SO_GET_INFO;
+		strscpy(info.name, bpfilter_table_name(table),
+			sizeof(info.name));
+		call.out[0].iov_base = &info;
+		call.out[0].iov_len = sizeof(info);
+		call.reply_cap = sizeof(info);
+	}
+	hdr.payload_len = call.out[0].iov_len + call.out[1].iov_len;
+	hdr.optlen = hdr.payload_len;
+
+	err = exchange(&call);
+	kvfree(call.reply_payload);
+	if (err)
+		return err;
+	if (!call.reply.status && fail_restores) {
+		fail_restores--;
+		call.reply.status = -ENOMEM;
+	}
+	if (call.reply.status) {
+		pr_err_ratelimited("the helper refused to restore the %s table of netns cookie %llu (%d): kept, its requests fail until it is restored\n",
+				   bpfilter_table_name(table), net->net_cookie,
+				   call.reply.status);
+		return 1;
 	}
 	return 0;
 }
 
 /**
- * bpfilter_store_stats - what the store holds
- * @tables: set to the number of tables kept
- * @bytes: set to the bytes of requests and counters kept
+ * bpfilter_store_restore_net - give the helper a namespace's kept tables
+ * @net: the namespace, referenced by the caller
+ * @helper_gen: the running helper's generation
+ * @exchange: sends one call to the helper and reads its reply
+ *
+ * On success the namespace is marked restored in @helper_gen.  A table
+ * the helper refuses stays kept and the namespace stays unrestored.
+ *
+ * Return: 0, or the transport error that broke off the restore.
  */
-void bpfilter_store_stats(unsigned int *tables, size_t *bytes)
+int bpfilter_store_restore_net(struct net *net, u64 helper_gen,
+			       int (*exchange)(struct bpfilter_call *call))
 {
-	struct bpfilter_committed *c;
+	struct bpfilter_net *bn = bpfilter_net(net);
+	bool refused = false;
+	int table, err;
 
-	*tables = 0;
-	*bytes = 0;
-	list_for_each_entry(c, &committed_tables, node) {
-		*tables += 1;
-		if (c->replace)
-			*bytes += sizeof(*c->replace) + c->replace->payload_len;
-		if (c->counters)
-			*bytes += c->num_counters * sizeof(*c->counters);
+	for (table = 0; table < BPFILTER_TABLE_MAX; table++) {
+		if (!kept_any(&bn->kept[table]))
+			continue;
+		err = restore_table(net, table, exchange);
+		if (err < 0)
+			return err;
+		refused |= err;
 	}
+	if (!refused)
+		bn->restored_gen = helper_gen;
+	return 0;
 }
 
-void bpfilter_store_exit(void)
+/**
+ * bpfilter_store_needs_restore - is @net not yet in step with the helper?
+ * @net: a namespace the caller holds a reference to
+ * @helper_gen: the running helper's generation
+ *
+ * A namespace that has nothing kept is put in step by
+ * bpfilter_store_restore_net() without a word to the helper.
+ */
+bool bpfilter_store_needs_restore(const struct net *net, u64 helper_gen)
 {
-	struct bpfilter_committed *c, *tmp;
+	return bpfilter_net(net)->restored_gen != helper_gen;
+}
 
-	list_for_each_entry_safe(c, tmp, &committed_tables, node)
-		store_free(c);
+/**
+ * bpfilter_store_restore_all - give a new helper every kept table
+ * @helper_gen: the new helper's generation
+ * @exchange: sends one call to the helper and reads its reply
+ *
+ * Namespaces that are going away are skipped: their exit tells the
+ * helper to forget them anyway.
+ *
+ * Return: 0, or the transport error that broke off the restore.
+ */
+int bpfilter_store_restore_all(u64 helper_gen,
+			       int (*exchange)(struct bpfilter_call *call))
+{
+	struct net *net, *held = NULL;
+	int err = 0;
+
+	down_read(&net_rwsem);
+	for_each_net(net) {
+		if (!bpfilter_store_needs_restore(net, helper_gen))
+			continue;
+		if (!net_kept_any(bpfilter_net(net))) {
+			bpfilter_net(net)->restored_gen = helper_gen;
+			continue;
+		}
+		if (!maybe_get_net(net))
+			continue;
+		/* Our reference keeps @net on the list while unlocked. */
+		up_read(&net_rwsem);
+		if (held)
+			put_net(held);
+		held = net;
+		err = bpfilter_store_restore_net(net, helper_gen, exchange);
+		down_read(&net_rwsem);
+		if (err)
+			break;
+	}
+	up_read(&net_rwsem);
+	if (held)
+		put_net(held);
+	return err;
+}
+
+/**
+ * bpfilter_store_stats - the module's accounting of kept tables
+ * @stats: filled in
+ * @helper_gen: the running helper's generation
+ */
+void bpfilter_store_stats(struct bpfilter_module_stats *stats, u64 helper_gen)
+{
+	const struct bpfilter_net *bn;
+	const struct bpfilter_kept *k;
+	struct net *net;
+	int i;
+
+	down_read(&net_rwsem);
+	for_each_net(net) {
+		bn = bpfilter_net(net);
+		for (i = 0; i < BPFILTER_TABLE_MAX; i++) {
+			k = &bn->kept[i];
+			if (!kept_any(k))
+				continue;
+			stats->kept_tables++;
+			if (k->replace)
+				stats->kept_bytes += sizeof(*k->replace) +
+						     k->replace->payload_len;
+			if (k->added)
+				stats->kept_bytes += sizeof(*k->added) +
+						     k->added->payload_len;
+		}
+		if (bpfilter_store_needs_restore(net, helper_gen) &&
+		    net_kept_any(bn))
+			stats->unrestored_netns++;
+	}
+	up_read(&net_rwsem);
+}
+
+/**
+ * bpfilter_store_free - drop a namespace's kept tables
+ * @bn: the namespace's state; nothing may reference the namespace
+ */
+void bpfilter_store_free(struct bpfilter_net *bn)
+{
+	int i;
+
+	for (i = 0; i < BPFILTER_TABLE_MAX; i++) {
+		kvfree(bn->kept[i].replace);
+		kvfree(bn->kept[i].added);
+		memset(&bn->kept[i], 0, sizeof(bn->kept[i]));
+	}
 }

@@ -8,8 +8,7 @@
 
 #include <linux/types.h>
 
-/*
- * Wire format between bpfilter.ko and its user-mode helper.
+/* Wire format between bpfilter.ko and its user-mode helper.
  *
  * The module writes a request (header, then payload_len bytes) to the
  * helper's stdin and reads one reply (header, then payload_len bytes)
@@ -30,8 +29,7 @@
 #define BPFILTER_WIRE_VERSION	1
 #define BPFILTER_GET_INPUT_MAX	128
 
-/*
- * The most bytes of table entries one network namespace may have the
+/* The most bytes of table entries one network namespace may have the
  * helper store, over all its tables.  x_tables charges tables to the
  * caller's memory cgroup; the helper's memory is shared by every
  * namespace, so without a cap one namespace could take it all.  The
@@ -51,8 +49,7 @@ enum bpfilter_cmd {
 	BPFILTER_CMD_RESTORE = 6,	/* reinstall a table, see below */
 };
 
-/*
- * The helper's own accounting, for tests and operators: namespaces it
+/* The helper's own accounting, for tests and operators: namespaces it
  * holds state for, tables instantiated in them, bytes of table entries.
  */
 struct bpfilter_stats {
@@ -61,8 +58,7 @@ struct bpfilter_stats {
 	__u64 table_bytes;
 };
 
-/*
- * BPFILTER_CMD_RESTORE reinstalls a committed table in a new helper after
+/* BPFILTER_CMD_RESTORE reinstalls a committed table in a new helper after
  * the old one died.  The module keeps, per namespace and table, the
  * payload of the last IPT_SO_SET_REPLACE that succeeded and the sum of
  * the IPT_SO_SET_ADD_COUNTERS that succeeded since.  The payload is:

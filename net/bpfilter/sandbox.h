@@ -9,13 +9,13 @@
 #define BPFILTER_SANDBOX_H
 
 /*
- * "nobody": owns no file and no process that matters.  Processes of the
- * same uid may signal the helper (kill or stop it), which costs a restart
- * the module's durability covers; they cannot ptrace it, since it is not
- * dumpable.
+ * An id of the helper's own: (uid_t)-2, the highest valid one ((uid_t)-1
+ * means "unchanged" to setresuid).  No account, file or other process has
+ * it, so no unprivileged process can signal the helper, as one sharing
+ * its uid could (nobody, 65534, is shared by many daemons and containers).
  */
-#define BPFILTER_SANDBOX_UID	65534
-#define BPFILTER_SANDBOX_GID	65534
+#define BPFILTER_SANDBOX_UID	4294967294U
+#define BPFILTER_SANDBOX_GID	4294967294U
 
 /**
  * bpfilter_sandbox_enter() - give up every privilege, for good

@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The helper gives up every privilege before its first request
-# (net/bpfilter/sandbox.c, docs/threat-model.md): uid and gid nobody, no
-# capability in any set, no_new_privs, a seccomp filter, not dumpable;
-# and it still serves iptables.  A process of the same uid can kill it:
-# that costs a restart, which keeps every committed rule.
+# (net/bpfilter/sandbox.c, docs/threat-model.md): a uid and gid of its
+# own, no capability in any set, no_new_privs, a seccomp filter, not
+# dumpable; and it still serves iptables.  No unprivileged process can
+# signal it; killed by root, it is replaced and every rule is kept.
 . "$(dirname "$0")/lib.sh"
 
 nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+id=4294967294
 zero=0000000000000000
 
 # status_is PID FIELD VALUE: FIELD of /proc/PID/status is VALUE (tabs
@@ -19,8 +20,8 @@ status_is() {
 
 # check_confined PID WHICH: one check per field that shows confinement.
 check_confined() {
-	check "$2 helper: Uid 65534" status_is "$1" Uid "65534 65534 65534 65534"
-	check "$2 helper: Gid 65534" status_is "$1" Gid "65534 65534 65534 65534"
+	check "$2 helper: Uid $id" status_is "$1" Uid "$id $id $id $id"
+	check "$2 helper: Gid $id" status_is "$1" Gid "$id $id $id $id"
 	check "$2 helper: no supplementary groups" status_is "$1" Groups ""
 	for set in CapInh CapPrm CapEff CapBnd CapAmb; do
 		check "$2 helper: $set 0" status_is "$1" $set $zero
@@ -50,8 +51,11 @@ check "the same confined helper served them (pid $pid)" \
 check "the helper logged no sandbox failure" \
 	sh -c "! dmesg | grep -q 'bpfilter_umh: sandbox'"
 
-# The known cost of a shared uid: nobody may signal the helper.
-check "a nobody process can kill the helper" $nobody kill -9 "$pid"
+check "a nobody process cannot signal the helper" \
+	sh -c "! $nobody kill -STOP $pid 2>/dev/null"
+check "a nobody process cannot ptrace the helper" \
+	sh -c "! $nobody strace -p $pid -e trace=none -o /dev/null 2>/dev/null"
+check "root can kill the helper" kill -9 "$pid"
 check "the killed helper is gone" wait_for 5 test ! -d "/proc/$pid"
 check "the rule survives the helper's restart" \
 	sh -c "iptables-legacy -w -S INPUT | grep -qx -- '-A INPUT -s 192.0.2.7/32 -j DROP'"

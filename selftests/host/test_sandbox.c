@@ -242,7 +242,7 @@ unsigned int test_sandbox_all(void)
 	    test_forbidden);
 	run("sandbox: memory, clock, pipes and exit still work",
 	    test_allowed);
-	run("sandbox: /proc status shows uid/gid 65534, no capabilities, no_new_privs, seccomp filter",
+	run("sandbox: /proc status shows uid/gid 4294967294, no capabilities, no_new_privs, seccomp filter",
 	    test_proc_status);
 	run("sandbox: without root it fails instead of running unconfined",
 	    test_unprivileged_fails);

@@ -369,7 +369,7 @@ int main(int argc, char **argv)
 	tap_run("helper: PING answered over the pipes", test_ping);
 	tap_run("helper: runs in /, fd 2 is the log, no other fds",
 		test_environment);
-	tap_run("helper: confined (uid 65534, no capabilities, no_new_privs, seccomp filter)",
+	tap_run("helper: confined (uid 4294967294, no capabilities, no_new_privs, seccomp filter)",
 		test_confined);
 	tap_run("helper: GET_INFO filter", test_get_info);
 	tap_run("helper: GET_ENTRIES filter", test_get_entries);

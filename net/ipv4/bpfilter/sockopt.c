@@ -5,10 +5,12 @@
  * the length of each call.
  */
 #include <linux/capability.h>
+#include <linux/compat.h>
 #include <linux/bpfilter.h>
 #include <linux/kmod.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/net.h>
 #include <linux/uaccess.h>
 #include <net/sock.h>
 
@@ -74,6 +76,15 @@ static int bpfilter_sockopt(struct sock *sk, int optname, sockptr_t optval,
 	 */
 	if (!ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN))
 		return -EPERM;
+
+	/* A 32-bit caller's structures have another layout (compat_ipt_*,
+	 * a 4-byte counters pointer) that bpfilter does not translate.
+	 */
+	if (in_compat_syscall()) {
+		net_warn_ratelimited("bpfilter: 32-bit iptables (compat) is not supported, use a 64-bit one: %s[%d] refused\n",
+				     current->comm, task_pid_nr(current));
+		return -EOPNOTSUPP;
+	}
 
 	ops = bpfilter_ops_get();
 	if (!ops) {
