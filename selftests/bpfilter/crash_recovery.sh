@@ -16,24 +16,39 @@ save_rules() {
 }
 
 unload_bpfilter
-modprobe bpfilter
+check "modprobe bpfilter" modprobe bpfilter
 
 # Counters set by iptables survive a helper restart.
-iptables-legacy -w -A INPUT -s 192.0.2.200 -j ACCEPT -c 5 420
+check "a rule with counters 5 packets, 420 bytes is added" \
+	iptables-legacy -w -A INPUT -s 192.0.2.200 -j ACCEPT -c 5 420
 save_rules > "$out/counters-before"
-kill -9 "$(helper_pid)"
+check "the saved table has it, with its counters" \
+	grep -qx -- '\[5:420\] -A INPUT -s 192.0.2.200/32 -j ACCEPT' "$out/counters-before"
+old=$(helper_pid)
+started=$(helpers_started)
+check "kill -9 of the running helper (pid ${old:-none})" \
+	sh -c "test -n '$old' && test -d '/proc/$old' && kill -9 '$old'"
+check "the killed helper is gone" wait_for 5 pid_gone "$old"
 save_rules > "$out/counters-after"
+check "a new helper serves (old $old, new $(helper_pid))" helper_replaced "$old"
+check "exactly one helper was started ($started before, $(helpers_started) now)" \
+	test "$(helpers_started)" -eq $((started + 1))
 check "rules and counters survive kill -9 of the helper" \
 	diff -u "$out/counters-before" "$out/counters-after"
-iptables-legacy -w -D INPUT -s 192.0.2.200 -j ACCEPT
+check "the rule is deleted" \
+	iptables-legacy -w -D INPUT -s 192.0.2.200 -j ACCEPT
 
 # Rule i is 198.18.x.y (an address nothing here ever talks to).
 addr() { echo "198.18.$(($1 / 250)).$(($1 % 250 + 1))"; }
 
+# The killer notes every pid its kill -9 reached (a helper, running or
+# dead and not yet reaped).
 rm -f "$out/stop"
+: > "$out/killed"
+started=$(helpers_started)
 (while [ ! -e "$out/stop" ]; do
 	pid=$(helper_pid)
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && echo "$pid" >> "$out/killed"
 	sleep 0.3
 done) &
 killer=$!
@@ -58,7 +73,12 @@ while [ "$(date +%s)" -lt "$end" ]; do
 done
 touch "$out/stop"
 wait "$killer"
-iptables-legacy -w -S INPUT > "$out/final" 2>&1
+killed=$(sort -u "$out/killed" | wc -l)
+check "the storm killed helpers ($killed distinct pids, at least 5)" \
+	test "$killed" -ge 5
+check "a helper was started for each ($started before, $(helpers_started) now)" \
+	test "$(helpers_started)" -ge $((started + killed))
+check "iptables -S after the storm" sh -c "iptables-legacy -w -S INPUT > '$out/final' 2>&1"
 touch "$out/added" "$out/add-failed" "$out/deleted" "$out/delete-failed"
 
 # verdict I: how many times rule I appears in the final table.
@@ -85,4 +105,4 @@ check "after $i changes under repeated kill -9 ($(wc -l < "$out/added") adds ok,
 	test "$bad" -eq 0
 check "no rule appeared that no call asked for" test "$others" -eq 0
 check "the helper serves after the storm" iptables-legacy -w -L -n
-unload_bpfilter
+check_rmmod

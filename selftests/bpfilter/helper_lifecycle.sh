@@ -32,12 +32,13 @@ iptables-legacy -w -L -n >/dev/null 2>&1
 check "ip_tables_names lists filter once it was accessed" \
 	test "$(cat /proc/net/ip_tables_names)" = filter
 check "a new network namespace starts with no table" \
-	unshare -n sh -c "test ! -s /proc/net/ip_tables_names"
+	unshare -n sh -c "test -f /proc/net/ip_tables_names &&
+			  test ! -s /proc/net/ip_tables_names"
 
 check "rmmod bpfilter" rmmod bpfilter
 check "the helper is gone after rmmod" \
 	wait_for 5 test ! -d "/proc/$pid"
-check "no process of any blob remains" test "$(blob_processes)" -eq 0
+check "no process of any blob remains" wait_for 5 no_blob_process
 check "ip_tables_names is gone with the module" \
 	test ! -e /proc/net/ip_tables_names
 check "the blob's tmpfs memory is freed" wait_for 5 shmem_grew_less_than 256
@@ -46,4 +47,4 @@ iptables-legacy -w -L -n >/dev/null 2>&1
 check "an iptables call loads bpfilter again" module_loaded bpfilter
 check "the reloaded module started a new helper" \
 	test "$(helper_pid)" != "$pid" -a -d "/proc/$(helper_pid)"
-unload_bpfilter
+check_rmmod

@@ -14,8 +14,8 @@ save_rules() {
 }
 
 unload_bpfilter
-modprobe bpfilter
-iptables-legacy -w -A INPUT -s 192.0.2.1 -j DROP 2>/dev/null
+check "modprobe bpfilter" modprobe bpfilter
+check "a rule is committed" iptables-legacy -w -A INPUT -s 192.0.2.1 -j DROP
 save_rules > "$out/before"
 "$probe" hostile > "$out/errnos" 2>&1
 check "hostile sockopts get x_tables' errnos" \
@@ -24,4 +24,4 @@ save_rules > "$out/after"
 check "the ruleset is unchanged by them" \
 	diff -u "$out/before" "$out/after"
 check "the helper still serves" iptables-legacy -w -L -n
-unload_bpfilter
+check_rmmod

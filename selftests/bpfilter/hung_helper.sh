@@ -5,16 +5,19 @@
 . "$(dirname "$0")/lib.sh"
 
 unload_bpfilter
-modprobe bpfilter timeout_ms=1000
+check "modprobe bpfilter timeout_ms=1000" modprobe bpfilter timeout_ms=1000
 old=$(helper_pid)
-iptables-legacy -w -L -n >/dev/null
-kill -STOP "$old"
+check "iptables -L" iptables-legacy -w -L -n
+started=$(helpers_started)
+check "SIGSTOP to the running helper (pid ${old:-none})" \
+	sh -c "test -n '$old' && test -d '/proc/$old' && kill -STOP '$old'"
 check "a read that meets a stopped helper is served by a new one" \
 	timeout 60 iptables-legacy -w -L -n
-new=$(helper_pid)
-check "the stopped helper was replaced (old $old, new ${new:-none})" \
-	test -n "$new" -a "$new" != "$old" -a -d "/proc/$new"
-check "the stopped helper is gone" wait_for 5 test ! -d "/proc/$old"
+check "the stopped helper is gone" wait_for 5 pid_gone "$old"
+check "the stopped helper was replaced (old $old, new $(helper_pid))" \
+	helper_replaced "$old"
+check "exactly one helper was started ($started before, $(helpers_started) now)" \
+	test "$(helpers_started)" -eq $((started + 1))
 check "the kernel log says why" \
 	sh -c "dmesg | grep -q 'helper pid $old did not answer request'"
-unload_bpfilter
+check_rmmod

@@ -8,9 +8,14 @@
 KTAP_STATE=${KTAP_STATE:-/tmp/ktap}
 mkdir -p "$KTAP_STATE"
 
+# Results printed so far in this run.
+ktap_count() {
+	cat "$KTAP_STATE/count" 2>/dev/null || echo 0
+}
+
 ktap_next() {
 	local n
-	n=$(( $(cat "$KTAP_STATE/count" 2>/dev/null || echo 0) + 1 ))
+	n=$(( $(ktap_count) + 1 ))
 	echo "$n" > "$KTAP_STATE/count"
 	echo "$n"
 }
@@ -65,7 +70,9 @@ helper_pid() {
 	dmesg | sed -n 's/.*bpfilter: started helper pid \([0-9]*\)$/\1/p' | tail -n 1
 }
 
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.  COMMAND is
+# run anew each time: to poll a value, pass a function that reads it
+# (wait_for 5 test "$(x)" -eq 0 would compare one reading forever).
 wait_for() {
 	local tries=$(( $1 * 10 ))
 	shift
@@ -105,8 +112,55 @@ module_loaded() {
 	[ -d "/sys/module/$1" ]
 }
 
+# unload_bpfilter: rmmod bpfilter if it is loaded (a test starting
+# from a clean state); an rmmod that fails is a failed check.
 unload_bpfilter() {
-	if module_loaded bpfilter; then
-		rmmod bpfilter
+	local out
+	if module_loaded bpfilter && ! out=$(rmmod bpfilter 2>&1); then
+		ktap_fail "rmmod bpfilter"
+		printf '%s\n' "$out" | sed 's/^/# /'
+		return 1
 	fi
+	return 0
+}
+
+# check_rmmod: a test's final unload, one check (the module must be
+# loaded and rmmod must succeed; a BUG in its exit path is caught by
+# the guest's log scan, tools/dmesg-scan.sh).
+check_rmmod() {
+	check "rmmod bpfilter" rmmod bpfilter
+}
+
+# No process of any blob remains.
+no_blob_process() {
+	test "$(blob_processes)" -eq 0
+}
+
+# bpfilter_stat KEY: a value of /sys/module/bpfilter/parameters/stats
+# (docs/protocol.md, "Accounting").
+bpfilter_stat() {
+	awk -v k="$1" '$1 == k { print $2 }' /sys/module/bpfilter/parameters/stats
+}
+
+# Helpers the module started since it was loaded (stats; on a module
+# without that field, the kernel log's count, all loads together).
+helpers_started() {
+	local n
+	n=$(bpfilter_stat helpers_started)
+	[ -n "$n" ] || n=$(dmesg | grep -c 'bpfilter: started helper pid')
+	echo "$n"
+}
+
+# helper_replaced OLD_PID: the log names a helper started after OLD_PID,
+# it runs, and OLD_PID is gone.
+helper_replaced() {
+	local new
+	new=$(helper_pid)
+	test -n "$new" && test "$new" != "$1" && test -d "/proc/$new" &&
+		test ! -d "/proc/$1"
+}
+
+# pid_gone PID: no process PID (a reaped helper).
+pid_gone() {
+	test ! -d "/proc/$1"
 }

@@ -2,11 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # Reference outputs for the VM selftests, made by iptables-legacy against
 # the host kernel's real x_tables in a scratch network namespace.
-#   make-reference.sh OUTDIR PROBE
-# PROBE is the built sockopt_probe.
+#   make-reference.sh OUTDIR PROBE RECORDER
+# PROBE is the built sockopt_probe, RECORDER selftests/diff's
+# sockopt_recorder.so (it hides an extension from x_tables, so that
+# x_tables answers for it as bpfilter does for one it does not support).
 set -euo pipefail
-out=${1:?usage: make-reference.sh OUTDIR PROBE}
-probe=${2:?usage: make-reference.sh OUTDIR PROBE}
+usage="usage: make-reference.sh OUTDIR PROBE RECORDER"
+out=${1:?$usage}
+probe=${2:?$usage}
+recorder=${3:?$usage}
+[ -f "$recorder" ] || { echo "make-reference: no $recorder" >&2; exit 1; }
 ns=bpfilter-ref-$$
 mkdir -p "$out"
 ip netns add "$ns"
@@ -18,6 +23,23 @@ ipt iptables-legacy -w -L -n -v -x --line-numbers > "$out/list-x" 2>&1
 ipt iptables-legacy -w -S > "$out/rules" 2>&1
 ipt iptables-legacy-save | grep -v '^#' > "$out/save"
 ipt iptables-legacy-save -c | grep -v '^#' > "$out/save-c"
+
+# A rule with an extension x_tables does not have (multiport, hidden by
+# the recorder): what iptables prints and its exit status.
+rc=0
+ipt env LD_PRELOAD="$recorder" BPFDIFF_REFUSE=multiport \
+	iptables-legacy -w -A INPUT -p tcp -m multiport --dports 22,80 -j ACCEPT \
+	> "$out/multiport" 2>&1 || rc=$?
+echo "exit $rc" >> "$out/multiport"
+ipt iptables-legacy-save | grep -v '^#' > "$out/save-after-multiport"
+cmp -s "$out/save" "$out/save-after-multiport" || {
+	echo "make-reference: the refused multiport rule changed x_tables' table" >&2
+	exit 1
+}
+grep -q '^exit [1-9]' "$out/multiport" || {
+	echo "make-reference: x_tables accepted the hidden multiport" >&2
+	exit 1
+}
 
 # The probe's errnos: unprivileged callers, then hostile arguments.
 nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"

@@ -6,15 +6,17 @@
 . "$(dirname "$0")/lib.sh"
 
 stat_value() {
-	awk -v k="$1" '$1 == k { print $2 }' /sys/module/bpfilter/parameters/stats
+	bpfilter_stat "$@"
 }
 
 unload_bpfilter
-modprobe bpfilter
-ip netns add bpft-a
-ip netns add bpft-b
-ip netns exec bpft-a iptables-legacy -w -A INPUT -s 192.0.2.1/32 -j DROP
-ip netns exec bpft-b iptables-legacy -w -A OUTPUT -d 198.51.100.0/24 -j ACCEPT
+check "modprobe bpfilter" modprobe bpfilter
+check "ip netns add bpft-a" ip netns add bpft-a
+check "ip netns add bpft-b" ip netns add bpft-b
+check "a rule in namespace a" \
+	ip netns exec bpft-a iptables-legacy -w -A INPUT -s 192.0.2.1/32 -j DROP
+check "a rule in namespace b" \
+	ip netns exec bpft-b iptables-legacy -w -A OUTPUT -d 198.51.100.0/24 -j ACCEPT
 ip netns exec bpft-a iptables-legacy -w -S > /tmp/netns-a 2>&1
 ip netns exec bpft-b iptables-legacy -w -S > /tmp/netns-b 2>&1
 check "namespace a holds only its own rule" \
@@ -24,12 +26,13 @@ check "namespace b holds only its own rule" \
 	sh -c "grep -q -- '-A OUTPUT -d 198.51.100.0/24 -j ACCEPT' /tmp/netns-b &&
 	       ! grep -q 192.0.2.1 /tmp/netns-b"
 check "the initial namespace has no table yet" \
-	test ! -s /proc/net/ip_tables_names
+	sh -c "test -f /proc/net/ip_tables_names &&
+	       test ! -s /proc/net/ip_tables_names"
 
 netns_before=$(stat_value helper_netns)
 bytes_before=$(stat_value helper_table_bytes)
 kept_before=$(stat_value kept_tables)
-ip netns del bpft-a
+check "ip netns del bpft-a" ip netns del bpft-a
 freed() {
 	test "$(stat_value helper_netns)" -lt "$netns_before" &&
 	test "$(stat_value helper_table_bytes)" -lt "$bytes_before" &&
@@ -40,5 +43,5 @@ check "deleting a namespace frees its tables (helper_netns $netns_before, table 
 check "the other namespace keeps its rule" \
 	sh -c "ip netns exec bpft-b iptables-legacy -w -S |
 	       grep -q -- '-A OUTPUT -d 198.51.100.0/24 -j ACCEPT'"
-ip netns del bpft-b
-unload_bpfilter
+check "ip netns del bpft-b" ip netns del bpft-b
+check_rmmod

@@ -29,4 +29,4 @@ $nobody unshare -Urn sh -c \
 { cat "$ref/list"; echo filter; } > "$out/userns-expected"
 check "root of an unprivileged user namespace is served its own table" \
 	diff -u "$out/userns-expected" "$out/userns"
-unload_bpfilter
+check_rmmod

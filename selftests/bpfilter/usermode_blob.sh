@@ -10,7 +10,7 @@ procs_before=$(blob_processes)
 check "failing blobs return the expected errno ($rounds rounds, 1 MiB blobs)" \
 	modprobe test_usermode_blob rounds=$rounds blob_kib=1024
 check "the test module reports every round passed" \
-	sh -c "dmesg | grep -q 'test_usermode_blob: $rounds rounds of [0-9]* cases passed'"
-rmmod test_usermode_blob 2>/dev/null
+	sh -c "dmesg | grep -q 'test_usermode_blob: $rounds rounds of [1-9][0-9]* cases passed'"
+check "rmmod test_usermode_blob" rmmod test_usermode_blob
 check "no blob process was left" test "$(blob_processes)" -eq "$procs_before"
 check_no_leak 2 1024

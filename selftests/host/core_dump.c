@@ -4,6 +4,7 @@
  * way the module forwards them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #define DUMP_NET_COOKIE	1
 
 static struct bpfilter_core *core;
+static unsigned int tables;	/* the last reply's */
 
 int transport_open(void)
 {
@@ -35,6 +37,7 @@ int transport_getsockopt(int optname, void *buf, unsigned int *len)
 	ret = bpfilter_core_handle(core, &req, buf, &reply, &out);
 	if (ret)
 		return ret;
+	tables = reply.tables;
 	if (reply.status)
 		return reply.status;
 	/* The module never copies more than the caller's buffer holds. */
@@ -51,4 +54,10 @@ int transport_getsockopt(int optname, void *buf, unsigned int *len)
 void transport_close(void)
 {
 	bpfilter_core_free(core);
+}
+
+void transport_print_tables(void)
+{
+	if (tables & (1U << BPFILTER_TABLE_FILTER))
+		printf("filter\n");
 }

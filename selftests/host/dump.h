@@ -18,4 +18,10 @@ int transport_getsockopt(int optname, void *buf, unsigned int *len);
 
 void transport_close(void);
 
+/*
+ * Prints the tables instantiated so far, one name a line, as
+ * /proc/net/ip_tables_names lists them.
+ */
+void transport_print_tables(void);
+
 #endif /* BPFILTER_DUMP_H */

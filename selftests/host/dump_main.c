@@ -14,6 +14,8 @@
  *	NUL: the bytes x_tables does not write (see iptables-abi.md)
  *   DUMP -m NAME [-v REV] / DUMP -T NAME [-v REV]
  *	a match / target revision query
+ *   -n	then prints "tables:" and the tables instantiated by then, as
+ *	/proc/net/ip_tables_names lists them
  *
  * A failed call prints "<CALL>: <strerror>" and exits 3.
  */
@@ -36,6 +38,7 @@ struct dump_opts {
 	int size_delta;
 	int len_delta;
 	int tails;
+	int print_tables;
 	const char *rev_match;
 	const char *rev_target;
 	unsigned int revision;
@@ -44,8 +47,8 @@ struct dump_opts {
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-f FILL] [-i INFOLEN] [-s SIZEDELTA] [-l LENDELTA] [-t] TABLE\n"
-		"       %s -m MATCH|-T TARGET [-v REVISION]\n", prog, prog);
+		"usage: %s [-f FILL] [-i INFOLEN] [-s SIZEDELTA] [-l LENDELTA] [-t] [-n] TABLE\n"
+		"       %s [-n] -m MATCH|-T TARGET [-v REVISION]\n", prog, prog);
 	exit(2);
 }
 
@@ -172,7 +175,7 @@ int main(int argc, char **argv)
 	struct dump_opts o = { .info_len = sizeof(struct ipt_getinfo) };
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "f:i:s:l:tm:T:v:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:i:s:l:tnm:T:v:")) != -1) {
 		switch (opt) {
 		case 'f':
 			o.fill = strtol(optarg, NULL, 0);
@@ -188,6 +191,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			o.tails = 1;
+			break;
+		case 'n':
+			o.print_tables = 1;
 			break;
 		case 'm':
 			o.rev_match = optarg;
@@ -216,6 +222,10 @@ int main(int argc, char **argv)
 		ret = query_revision(&o);
 	else
 		ret = dump_table(&o, argv[optind]);
+	if (o.print_tables) {
+		printf("tables:\n");
+		transport_print_tables();
+	}
 	transport_close();
 
 	return ret;

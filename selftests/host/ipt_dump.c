@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ipt-dump: dump_main.c's requests, answered by the running kernel. */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,4 +31,18 @@ int transport_getsockopt(int optname, void *buf, unsigned int *len)
 void transport_close(void)
 {
 	close(sock);
+}
+
+void transport_print_tables(void)
+{
+	FILE *f = fopen("/proc/net/ip_tables_names", "r");
+	char line[64];
+
+	if (!f) {
+		printf("/proc/net/ip_tables_names: %s\n", strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
 }

@@ -125,6 +125,30 @@ compare "REVISION_TARGET standard 0" -T ""
 compare "REVISION_TARGET ERROR 0" -T ERROR
 compare "REVISION_TARGET ERROR 1" -T ERROR -v 1
 
+# Which calls instantiate the table, as x_tables decides it: each request
+# in a namespace of its own, then the tables it left (ipt-dump -n reads
+# /proc/net/ip_tables_names; core-dump -n the core's reply).  test_core
+# asserts the same from 6.1's source.
+compare_fresh() {
+	local what=$1 ns=bpft-fresh-$$
+	shift
+	if ! ip netns add "$ns"; then
+		not_ok "x_tables and core agree: $what (ip netns add failed)"
+		return 1
+	fi
+	compare "$what, and the tables it leaves" -n "$@"
+	ip netns del "$ns"
+}
+compare_fresh "GET_INFO + GET_ENTRIES in a fresh netns" filter
+compare_fresh "GET_INFO of an unknown table in a fresh netns" nosuchtable
+compare_fresh "GET_INFO optlen 83 in a fresh netns" -i 83 filter
+compare_fresh "GET_INFO optlen 85 in a fresh netns" -i 85 filter
+compare_fresh "GET_ENTRIES size too big in a fresh netns" -s 8 filter
+compare_fresh "GET_ENTRIES size too small in a fresh netns" -s -8 filter
+compare_fresh "GET_ENTRIES optlen one byte long in a fresh netns" -l 1 filter
+compare_fresh "REVISION_MATCH tcp in a fresh netns" -m tcp
+compare_fresh "REVISION_TARGET of an unknown target in a fresh netns" -T bpft_nosuch
+
 # The table replace_cases.c describes and mutates: every kind of rule
 # the core supports (addresses and masks, interfaces, fragments, '!',
 # tcp/udp/icmp options, user chains, jumps, a goto, RETURN, policies).
