@@ -20,6 +20,7 @@
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/usermode_blob.h>
 #include <linux/workqueue.h>
@@ -51,6 +52,7 @@ static bool accepting;
  */
 static DEFINE_MUTEX(helper_lock);
 static struct umh_info helper;
+static struct task_struct *helper_task;	/* under helper_lock, for its exit status */
 static u64 watched_request;	/* under helper_lock; 0: none */
 
 static u64 last_request_id;	/* I/O thread only */
@@ -99,7 +101,13 @@ static void helper_stop_locked(const char *why, int err)
 		return;
 	kill_pid(tgid, SIGKILL, 1);
 	wait_event(tgid->wait_pidfd, thread_group_exited(tgid));
-	pr_info("helper pid %d stopped: %s (%d)\n", helper.pid, why, err);
+	/* The status says how it ended: signal 31 is its seccomp filter. */
+	pr_info("helper pid %d stopped: %s (%d), exit status %#x\n",
+		helper.pid, why, err,
+		helper_task ? READ_ONCE(helper_task->exit_code) : 0);
+	if (helper_task)
+		put_task_struct(helper_task);
+	helper_task = NULL;
 	umh_info_release(&helper);
 }
 
@@ -234,11 +242,13 @@ static int helper_ensure(void)
 		err = fork_usermode_blob(bpfilter_umh_start,
 					 bpfilter_umh_end - bpfilter_umh_start,
 					 &helper);
-		if (err)
+		if (err) {
 			pr_err_ratelimited("cannot start the helper: %d\n",
 					   err);
-		else
+		} else {
 			pr_info("started helper pid %d\n", helper.pid);
+			helper_task = get_pid_task(helper.tgid, PIDTYPE_TGID);
+		}
 		started = !err;
 	}
 	mutex_unlock(&helper_lock);

@@ -57,6 +57,9 @@ check "a nobody process cannot ptrace the helper" \
 	sh -c "! $nobody strace -p $pid -e trace=none -o /dev/null 2>/dev/null"
 check "root can kill the helper" kill -9 "$pid"
 check "the killed helper is gone" wait_for 5 test ! -d "/proc/$pid"
+iptables-legacy -w -S INPUT > /dev/null
+check "its exit status is logged (SIGKILL: 0x9; SIGSYS from seccomp would be 0x1f)" \
+	sh -c "dmesg | grep -q 'helper pid $pid stopped: it exited (0), exit status 0x9\$'"
 check "the rule survives the helper's restart" \
 	sh -c "iptables-legacy -w -S INPUT | grep -qx -- '-A INPUT -s 192.0.2.7/32 -j DROP'"
 new=$(helper_pid)
