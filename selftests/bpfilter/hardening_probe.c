@@ -17,6 +17,11 @@
  *	ipt_replace.counters pointing at unmapped memory; prints its errno.
  *   hardening_probe info
  *	GET_INFO of filter; prints its errno.
+ *   hardening_probe grow N
+ *	SET_REPLACE of a filter table with N DROP rules in INPUT and no
+ *	ADD_COUNTERS after it (iptables always sends one); prints its errno.
+ *   hardening_probe add-counters
+ *	ADD_COUNTERS of zeros to every entry of filter; prints its errno.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -223,6 +228,94 @@ static int bad_counters(void)
 	return 0;
 }
 
+struct standard_entry {
+	struct ipt_entry e;
+	struct xt_standard_target t;
+};
+
+struct error_entry {
+	struct ipt_entry e;
+	struct xt_error_target t;
+};
+
+static void standard_entry(struct standard_entry *se, int verdict)
+{
+	memset(se, 0, sizeof(*se));
+	se->e.target_offset = sizeof(se->e);
+	se->e.next_offset = sizeof(*se);
+	se->t.target.u.target_size = sizeof(se->t);
+	se->t.verdict = verdict;
+}
+
+/* INPUT: @n DROP rules then the ACCEPT policy; FORWARD and OUTPUT: the
+ * ACCEPT policy; the closing ERROR entry.
+ */
+static int grow(unsigned int n)
+{
+	struct ipt_getinfo info = { .name = "filter" };
+	socklen_t len = sizeof(info);
+	size_t size = (n + 3) * sizeof(struct standard_entry) +
+		      sizeof(struct error_entry);
+	struct standard_entry *se;
+	struct error_entry *ee;
+	struct ipt_replace *repl;
+	unsigned int i;
+
+	repl = calloc(1, sizeof(*repl) + size);
+	if (!repl)
+		die("calloc");
+	strcpy(repl->name, "filter");
+	repl->valid_hooks = 1 << NF_INET_LOCAL_IN | 1 << NF_INET_FORWARD |
+			    1 << NF_INET_LOCAL_OUT;
+	repl->num_entries = n + 4;
+	repl->size = size;
+	se = (struct standard_entry *)repl->entries;
+	for (i = 0; i < n; i++)
+		standard_entry(&se[i], -NF_DROP - 1);
+	repl->hook_entry[NF_INET_LOCAL_IN] = 0;
+	repl->underflow[NF_INET_LOCAL_IN] = n * sizeof(*se);
+	repl->hook_entry[NF_INET_FORWARD] = (n + 1) * sizeof(*se);
+	repl->underflow[NF_INET_FORWARD] = (n + 1) * sizeof(*se);
+	repl->hook_entry[NF_INET_LOCAL_OUT] = (n + 2) * sizeof(*se);
+	repl->underflow[NF_INET_LOCAL_OUT] = (n + 2) * sizeof(*se);
+	for (i = n; i < n + 3; i++)
+		standard_entry(&se[i], -NF_ACCEPT - 1);
+	ee = (struct error_entry *)&se[n + 3];
+	ee->e.target_offset = sizeof(ee->e);
+	ee->e.next_offset = sizeof(*ee);
+	ee->t.target.u.user.target_size = sizeof(ee->t);
+	strcpy(ee->t.target.u.user.name, "ERROR");
+	strcpy(ee->t.errorname, "ERROR");
+
+	if (getsockopt(sock, SOL_IP, IPT_SO_GET_INFO, &info, &len))
+		die("GET_INFO");
+	repl->num_counters = info.num_entries;
+	repl->counters = calloc(info.num_entries, sizeof(struct xt_counters));
+	printf("%s\n", errname(setsockopt(sock, SOL_IP, IPT_SO_SET_REPLACE,
+					  repl, sizeof(*repl) + size)));
+	return 0;
+}
+
+static int add_counters(void)
+{
+	struct ipt_getinfo info = { .name = "filter" };
+	socklen_t len = sizeof(info);
+	struct xt_counters_info *add;
+	size_t size;
+
+	if (getsockopt(sock, SOL_IP, IPT_SO_GET_INFO, &info, &len))
+		die("GET_INFO");
+	size = sizeof(*add) + info.num_entries * sizeof(struct xt_counters);
+	add = calloc(1, size);
+	if (!add)
+		die("calloc");
+	strcpy(add->name, "filter");
+	add->num_counters = info.num_entries;
+	printf("%s\n", errname(setsockopt(sock, SOL_IP,
+					  IPT_SO_SET_ADD_COUNTERS, add, size)));
+	return 0;
+}
+
 static int info(void)
 {
 	struct ipt_getinfo info = { .name = "filter" };
@@ -250,7 +343,11 @@ int main(int argc, char **argv)
 		return bad_counters();
 	if (!strcmp(argv[1], "info"))
 		return info();
+	if (!strcmp(argv[1], "grow") && argc == 3)
+		return grow(atoi(argv[2]));
+	if (!strcmp(argv[1], "add-counters"))
+		return add_counters();
 usage:
-	fprintf(stderr, "usage: hardening_probe race SECONDS | huge-get | oversize MIB | bad-counters | info\n");
+	fprintf(stderr, "usage: hardening_probe race SECONDS | huge-get | oversize MIB | bad-counters | info | grow N | add-counters\n");
 	return 2;
 }
