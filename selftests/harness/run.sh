@@ -46,6 +46,7 @@ vm_suite() {
 	local args=() c
 	for c in "$@"; do
 		case "$c" in
+		*/*) args+=("$c") ;;
 		*.sh) args+=("$here/cases/$c") ;;
 		*) args+=("$c") ;;
 		esac
@@ -83,6 +84,9 @@ expect "VM runner: a misspelt test name (VM_TESTS) is a failure" \
 vm_suite skips.sh
 expect "VM runner: a skip is reported as a skip" \
 	grep -q '^ok 1 - .* # SKIP' "$build/out"
+BPFILTER_DIFF_REF= vm_suite "$project/selftests/bpfilter/iptables_corpus.sh"
+expect "VM runner: the corpus without its references fails, not skips" \
+	suite_fails "iptables command corpus: BPFILTER_DIFF_REF"
 
 # --- tools/tap-summary.sh: skips are counted apart from passes ---
 
@@ -154,6 +158,17 @@ if [ -x "$replay" ]; then
 else
 	not_ok "replay: $replay was built"
 fi
+
+# A prerequisite make check installs, missing: a failure, not a skip.
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$project/selftests/diff/run.sh" "$diff_build" > "$build/out" 2>&1
+rc=$?
+expect "diff run.sh: without root it fails, not skips" \
+	eval '[ "$rc" != 0 ] && grep -q "^not ok 1 - the differential test runs" "$build/out"'
+PATH=/nonexistent "$BASH" "$project/selftests/host/test_xtables_diff.sh" "$build" \
+	> "$build/out" 2>&1
+expect "host differential: without its tools it fails, not skips" \
+	eval '! grep -q SKIP "$build/out" && grep -q "^not ok - x_tables differential tests" "$build/out"'
 
 # run.sh --tally: exactly one result per sequence.
 tally=$build/tally
