@@ -6,6 +6,7 @@
 #include "core.h"
 #include "netns.h"
 #include "sockopt.h"
+#include "table.h"
 
 struct bpfilter_core {
 	struct bpfilter_netns_map *nets;
@@ -191,4 +192,17 @@ int bpfilter_core_handle(struct bpfilter_core *core,
 	*reply_payload = out;
 
 	return 0;
+}
+
+int bpfilter_core_compile(struct bpfilter_core *core, __u64 net_cookie,
+			  enum bpfilter_flavour flavour,
+			  struct bpfilter_image **image)
+{
+	struct ipt_table_store *table;
+	int ret;
+
+	ret = bpfilter_table_get(core->nets, net_cookie, "filter", &table);
+	if (ret)
+		return ret;
+	return bpfilter_codegen(table, flavour, image);
 }

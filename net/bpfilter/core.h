@@ -9,6 +9,7 @@
 
 #include <linux/netfilter_ipv4/ip_tables.h>
 
+#include "codegen.h"
 #include "entry.h"
 #include "msgfmt.h"
 
@@ -101,5 +102,21 @@ int bpfilter_core_handle(struct bpfilter_core *core,
 			 const struct bpfilter_request *req,
 			 const void *payload, struct bpfilter_reply *reply,
 			 void **reply_payload);
+
+/**
+ * bpfilter_core_compile() - compile a namespace's filter table
+ * @core: the helper's state
+ * @net_cookie: the namespace
+ * @flavour: how the programs will be run
+ * @image: set to the program image, owned by the caller
+ *
+ * Compiles the table as committed (instantiating the initial one on
+ * first use, as any request naming it does).
+ *
+ * Return: 0 or a negative errno of bpfilter_codegen().
+ */
+int bpfilter_core_compile(struct bpfilter_core *core, __u64 net_cookie,
+			  enum bpfilter_flavour flavour,
+			  struct bpfilter_image **image);
 
 #endif /* BPFILTER_CORE_H */

@@ -31,7 +31,10 @@ static const struct bpfilter_ext *ext_find(const struct bpfilter_ext *const *lis
 
 const struct bpfilter_ext *bpfilter_match_find(const char *name, __u8 revision)
 {
-	return ext_find(matches, name, revision);
+	const struct bpfilter_ext *ext = ext_find(matches, name, revision);
+
+	/* A match the data plane cannot enforce must not be accepted. */
+	return ext && ext->emit ? ext : NULL;
 }
 
 const struct bpfilter_ext *bpfilter_target_find(const char *name, __u8 revision)

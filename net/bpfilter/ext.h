@@ -13,6 +13,8 @@
 
 #include <linux/netfilter_ipv4/ip_tables.h>
 
+struct codegen;
+
 struct bpfilter_ext {
 	const char *name;
 	__u8 revision;
@@ -27,6 +29,13 @@ struct bpfilter_ext {
 	__u16 proto;
 	/* The extension's own checkentry, or NULL: 0 or a negative errno. */
 	int (*check)(const void *data);
+	/*
+	 * A match's code generator (codegen_emit.h): tests the packet
+	 * against @data, jumping to the label @fail on a mismatch.  A match
+	 * without one is not found, so no rule using it is ever stored.
+	 * Targets have none: codegen.c handles the two built-in ones.
+	 */
+	void (*emit)(struct codegen *cg, const void *data, unsigned int fail);
 };
 
 extern const struct bpfilter_ext bpfilter_match_tcp;

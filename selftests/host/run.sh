@@ -46,6 +46,7 @@ echo "TAP version 13"
 run_program test_core "$build/test_core"
 run_program test_umh "$here/test_umh.sh" "$build"
 run_program test_xtables_diff "$here/test_xtables_diff.sh" "$build"
+run_program test_nf_diff "$here/test_nf_diff.sh" "$build"
 echo "1..$n"
 echo "# host: $passed passed, $failed failed, $skipped skipped"
 [ $failed = 0 ]

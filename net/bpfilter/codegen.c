@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A table to one program per hook, with ipt_do_table()'s semantics
+ * (6.1's net/ipv4/netfilter/ip_tables.c):
+ * - entries are tried in order, the first that matches wins; its counter
+ *   (packets += 1, bytes += skb->len) is bumped before its target runs;
+ * - ACCEPT and DROP end the traversal (QUEUE too: with no queue handler
+ *   netfilter drops the packet, and a netfilter program can only return
+ *   NF_ACCEPT or NF_DROP);
+ * - a jump runs the chain it names and, when that returns, the entry
+ *   after the jump; a goto (IPT_F_GOTO) does not come back, so a RETURN
+ *   in it returns to where the chain holding the goto would have;
+ * - RETURN in a built-in chain goes to the hook's policy (underflow)
+ *   entry, which counts; an ERROR entry reached by a packet counts and
+ *   drops (ipt_error()).
+ *
+ * There is no call stack: every jump is inlined at its call site with a
+ * continuation label (where RETURN goes), so nesting depth is bounded by
+ * nothing but the instruction limit, and all jumps go forward.  The same
+ * entry inlined several times keeps one counter index.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen_emit.h"
+#include "entry.h"
+#include "ext.h"
+#include "log.h"
+#include "table.h"
+
+struct codegen {
+	struct bpf_prog_buf prog;
+	const struct codegen_flavour *flavour;
+	const struct ipt_table_store *table;
+	unsigned int *offsets;		/* of each entry, ascending */
+	unsigned int count;
+	unsigned int hook;
+	/* Where a RETURN from the hook's own chain goes: the underflow. */
+	unsigned int underflow_label;
+	int err;
+};
+
+struct bpf_prog_buf *cg_prog(struct codegen *cg)
+{
+	return &cg->prog;
+}
+
+const struct codegen_flavour *cg_flavour(struct codegen *cg)
+{
+	return cg->flavour;
+}
+
+void cg_emit_verdict(struct codegen *cg, bool accept)
+{
+	bpf_prog_emit(&cg->prog, insn_mov64_imm(BPF_REG_0, accept ?
+				cg->flavour->verdict_accept :
+				cg->flavour->verdict_drop));
+	bpf_prog_emit(&cg->prog, insn_exit());
+}
+
+void cg_hotdrop_unless(struct codegen *cg, struct bpf_insn ok)
+{
+	unsigned int go_on = bpf_prog_label(&cg->prog);
+
+	bpf_prog_jump(&cg->prog, ok, go_on);
+	cg_emit_verdict(cg, false);
+	bpf_prog_bind(&cg->prog, go_on);
+}
+
+static const struct ipt_entry *entry(const struct codegen *cg, unsigned int i)
+{
+	return ipt_entry_at(cg->table->entries, cg->offsets[i]);
+}
+
+/* Return: the index of the entry at @off, or -1. */
+static long entry_at(const struct codegen *cg, unsigned int off)
+{
+	unsigned long lo = 0, hi = cg->count, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cg->offsets[mid] == off)
+			return mid;
+		if (cg->offsets[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static void set_error(struct codegen *cg, int err)
+{
+	if (!cg->err)
+		cg->err = err;
+}
+
+/*
+ * The prologue shared by all flavours, after the flavour's own: the IP
+ * header's fields, and the first L4 bytes when they exist.  The L4 read
+ * is done once here (x_tables' matches each call skb_header_pointer()):
+ * 20 bytes when there are, else 8, else none, and CG_S_L4LEN tells the
+ * matches how many they may use.
+ */
+static void emit_prologue(struct codegen *cg)
+{
+	struct bpf_prog_buf *p = &cg->prog;
+	unsigned int unreadable = bpf_prog_label(p);
+	unsigned int l4_done = bpf_prog_label(p);
+	unsigned int l4_short = bpf_prog_label(p);
+	unsigned int l4_none = bpf_prog_label(p);
+	int i;
+
+	cg->flavour->prologue(p, cg->hook);
+
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_2, 20));
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_4, 0));
+	cg->flavour->load_bytes(p, CG_S_IPH, unreadable);
+
+	bpf_prog_emit(p, insn_ldx(BPF_W, CG_REG_SADDR, BPF_REG_10, CG_S_IPH + 12));
+	bpf_prog_emit(p, insn_ldx(BPF_W, CG_REG_DADDR, BPF_REG_10, CG_S_IPH + 16));
+	bpf_prog_emit(p, insn_ldx(BPF_B, BPF_REG_1, BPF_REG_10, CG_S_IPH + 9));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_1, CG_S_PROTO));
+	bpf_prog_emit(p, insn_ldx(BPF_H, BPF_REG_1, BPF_REG_10, CG_S_IPH + 6));
+	bpf_prog_emit(p, insn_be(BPF_REG_1, 16));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_AND, BPF_REG_1, 0x1fff));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_1, CG_S_FRAGOFF));
+	bpf_prog_emit(p, insn_ldx(BPF_B, BPF_REG_2, BPF_REG_10, CG_S_IPH));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_AND, BPF_REG_2, 0xf));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_LSH, BPF_REG_2, 2));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_2, CG_S_THOFF));
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_3, BPF_REG_10, CG_S_LEN));
+	bpf_prog_emit(p, insn_alu64_reg(BPF_SUB, BPF_REG_3, BPF_REG_2));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_3, CG_S_L4LEN));
+	for (i = 0; i < 24; i += 8)
+		bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_L4 + i, 0));
+
+	/* A non-first fragment's L4 bytes are never looked at. */
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JNE, BPF_REG_1, 0, 0), l4_done);
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_4, BPF_REG_2));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JSLT, BPF_REG_3, CG_L4_BYTES_MAX, 0),
+		      l4_short);
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_2, CG_L4_BYTES_MAX));
+	cg->flavour->load_bytes(p, CG_S_L4, l4_none);
+	bpf_prog_jump(p, insn_ja(0), l4_done);
+	bpf_prog_bind(p, l4_short);
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JSLT, BPF_REG_3, 8, 0), l4_done);
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_2, 8));
+	cg->flavour->load_bytes(p, CG_S_L4, l4_none);
+	bpf_prog_jump(p, insn_ja(0), l4_done);
+	/* Cannot happen (the length was checked): treat as no L4 bytes. */
+	bpf_prog_bind(p, l4_none);
+	bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_L4LEN, 0));
+	bpf_prog_jump(p, insn_ja(0), l4_done);
+
+	/* Cannot happen at a netfilter hook: the stack checked the header. */
+	bpf_prog_bind(p, unreadable);
+	cg_emit_verdict(cg, false);
+
+	bpf_prog_bind(p, l4_done);
+}
+
+/* ADD_COUNTER(*counter, skb->len, 1) for entry @index. */
+static void emit_count(struct codegen *cg, unsigned int index)
+{
+	struct bpf_prog_buf *p = &cg->prog;
+	unsigned int no_counter = bpf_prog_label(p);
+
+	bpf_prog_emit(p, insn_st(BPF_W, BPF_REG_10, CG_S_KEY, index));
+	bpf_prog_emit_reloc(p, insn_ld_imm64_lo(BPF_REG_1, BPF_PSEUDO_MAP_FD, 0),
+			    BPFILTER_RELOC_MAP_FD, BPFILTER_MAP_COUNTERS);
+	bpf_prog_emit(p, insn_ld_imm64_hi(0));
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_2, BPF_REG_10));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_2, CG_S_KEY));
+	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_map_lookup_elem));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_0, 0, 0), no_counter);
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_1, 1));
+	bpf_prog_emit(p, insn_atomic_add64(BPF_REG_0, BPF_REG_1, 0));
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_10, CG_S_LEN));
+	bpf_prog_emit(p, insn_atomic_add64(BPF_REG_0, BPF_REG_1, 8));
+	bpf_prog_bind(p, no_counter);
+}
+
+/* Each match of @e, in order: a mismatch jumps to @fail. */
+static void emit_matches(struct codegen *cg, const struct ipt_entry *e,
+			 unsigned int fail)
+{
+	const unsigned char *base = (const unsigned char *)e;
+	const struct bpfilter_ext *ext;
+	struct xt_ext_head head;
+	unsigned int pos;
+
+	for (pos = sizeof(*e); pos < e->target_offset; pos += head.size) {
+		xt_ext_head_read(base + pos, &head);
+		ext = bpfilter_match_find(head.name, head.revision);
+		if (!ext || !ext->emit) {
+			bpfilter_log_ratelimited("codegen: match \"%.*s\" has no emitter",
+						 (int)sizeof(head.name), head.name);
+			set_error(cg, -ENOENT);
+			return;
+		}
+		ext->emit(cg, base + pos + sizeof(head), fail);
+	}
+}
+
+static void emit_from(struct codegen *cg, unsigned int first,
+		      unsigned int ret);
+
+/* The target of entry @i, whose matches all matched; @ret as emit_from(). */
+static void emit_target(struct codegen *cg, unsigned int i, unsigned int ret)
+{
+	const struct ipt_entry *e = entry(cg, i);
+	struct bpf_prog_buf *p = &cg->prog;
+	unsigned int back;
+	struct xt_ext_head t;
+	long to;
+	int v;
+
+	ipt_target_head(e, &t);
+	if (!xt_is_standard_target(&t)) {
+		/* ERROR, the only other target: ipt_error() drops. */
+		cg_emit_verdict(cg, false);
+		return;
+	}
+
+	v = ipt_standard_verdict(e);
+	if (v == XT_RETURN) {
+		bpf_prog_jump(p, insn_ja(0), ret);
+		return;
+	}
+	if (v < 0) {
+		cg_emit_verdict(cg, v == -NF_ACCEPT - 1);
+		return;
+	}
+
+	to = entry_at(cg, v);
+	if (to < 0) {
+		set_error(cg, -EINVAL);
+		return;
+	}
+	/* x_tables pushes nothing for a jump to the next entry. */
+	if ((unsigned long)to == i + 1UL)
+		return;
+	if (e->ip.flags & IPT_F_GOTO) {
+		emit_from(cg, to, ret);
+		return;
+	}
+	back = bpf_prog_label(p);
+	emit_from(cg, to, back);
+	bpf_prog_bind(p, back);
+}
+
+/* Where traversal certainly leaves a chain: no fall-through past @e. */
+static bool ends_flow(const struct ipt_entry *e)
+{
+	struct xt_ext_head t;
+	int v;
+
+	if (!ipt_entry_unconditional(e))
+		return false;
+	ipt_target_head(e, &t);
+	if (!xt_is_standard_target(&t))
+		return true;
+	v = ipt_standard_verdict(e);
+	return v < 0 || (e->ip.flags & IPT_F_GOTO);
+}
+
+/*
+ * Entries from @first on, as traversal runs them, until one that always
+ * leaves; RETURN jumps to @ret.  The table passed mark_source_chains(),
+ * so every such run ends and no inlining recurses forever.
+ */
+static void emit_from(struct codegen *cg, unsigned int first, unsigned int ret)
+{
+	struct bpf_prog_buf *p = &cg->prog;
+	const struct ipt_entry *e;
+	unsigned int i, next;
+
+	for (i = first; !cg->err && !p->err && p->live; i++) {
+		if (i >= cg->count) {
+			set_error(cg, -EINVAL);
+			return;
+		}
+		bpf_prog_islands(p);
+		e = entry(cg, i);
+		next = bpf_prog_label(p);
+		cg_emit_ip(cg, &e->ip, next);
+		emit_matches(cg, e, next);
+		emit_count(cg, i);
+		emit_target(cg, i, ret);
+		bpf_prog_bind(p, next);
+		if (ends_flow(e))
+			return;
+	}
+}
+
+static int compile_hook(struct codegen *cg, unsigned int hook,
+			struct bpfilter_hook_prog *out)
+{
+	struct bpf_prog_buf *p = &cg->prog;
+	long start = entry_at(cg, cg->table->hook_entry[hook]);
+	long underflow = entry_at(cg, cg->table->underflow[hook]);
+	int ret;
+
+	if (start < 0 || underflow < 0)
+		return -EINVAL;
+
+	bpf_prog_init(p, BPFILTER_PROG_INSNS_MAX);
+	cg->hook = hook;
+	cg->err = 0;
+	cg->underflow_label = bpf_prog_label(p);
+
+	emit_prologue(cg);
+	emit_from(cg, start, cg->underflow_label);
+	/* Only when some RETURN reaches it: dead code is not emitted. */
+	bpf_prog_bind(p, cg->underflow_label);
+	emit_from(cg, underflow, cg->underflow_label);
+
+	ret = cg->err ? cg->err : bpf_prog_finish(p);
+	if (ret == -E2BIG)
+		bpfilter_log_ratelimited("codegen: hook %u needs more than %u instructions with every user chain inlined",
+					 hook, BPFILTER_PROG_INSNS_MAX);
+	if (ret) {
+		bpf_prog_release(p);
+		return ret;
+	}
+
+	out->hook = hook;
+	out->insns = p->insns;
+	out->nr_insns = p->len;
+	out->relocs = p->relocs;
+	out->nr_relocs = p->nr_relocs;
+	free(p->labels);
+	free(p->pending);
+	return 0;
+}
+
+static const struct codegen_flavour *flavour_find(enum bpfilter_flavour id)
+{
+	return id == BPFILTER_FLAVOUR_NF_LINK ? &codegen_flavour_nf_link : NULL;
+}
+
+static int collect_offsets(struct codegen *cg)
+{
+	const struct ipt_table_store *t = cg->table;
+	unsigned int off, n = 0;
+
+	cg->offsets = malloc((t->num_entries + 1) * sizeof(*cg->offsets));
+	if (!cg->offsets)
+		return -ENOMEM;
+	for (off = 0; off < t->size && n < t->num_entries;
+	     off += ipt_entry_at(t->entries, off)->next_offset)
+		cg->offsets[n++] = off;
+	cg->count = n;
+	return 0;
+}
+
+void bpfilter_image_free(struct bpfilter_image *image)
+{
+	unsigned int i;
+
+	if (!image)
+		return;
+	for (i = 0; i < image->nr_progs; i++) {
+		free(image->progs[i].insns);
+		free(image->progs[i].relocs);
+	}
+	free(image);
+}
+
+int bpfilter_codegen(const struct ipt_table_store *table,
+		     enum bpfilter_flavour flavour,
+		     struct bpfilter_image **image)
+{
+	struct codegen cg = { .table = table };
+	struct bpfilter_image *img;
+	unsigned int hook;
+	int ret;
+
+	cg.flavour = flavour_find(flavour);
+	if (!cg.flavour)
+		return -EOPNOTSUPP;
+
+	img = calloc(1, sizeof(*img));
+	if (!img)
+		return -ENOMEM;
+	img->flavour = flavour;
+	img->maps[BPFILTER_MAP_COUNTERS] = (struct bpfilter_map_desc) {
+		.type = BPF_MAP_TYPE_PERCPU_ARRAY,
+		.key_size = sizeof(__u32),
+		.value_size = sizeof(struct bpfilter_counter),
+		.max_entries = table->num_entries ? table->num_entries : 1,
+	};
+
+	ret = collect_offsets(&cg);
+	for (hook = 0; !ret && hook < NF_INET_NUMHOOKS; hook++) {
+		if (!(table->valid_hooks & (1U << hook)))
+			continue;
+		ret = compile_hook(&cg, hook, &img->progs[img->nr_progs]);
+		if (!ret)
+			img->nr_progs++;
+	}
+	free(cg.offsets);
+	if (ret) {
+		bpfilter_image_free(img);
+		return ret;
+	}
+	*image = img;
+	return 0;
+}

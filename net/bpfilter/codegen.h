@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The code generator: a validated filter table in, a program image out.
+ * The image is all a loader needs and nothing it must trust the helper
+ * for beyond the BPF verifier's checks: one program per hook, the maps
+ * the programs use, and where to patch map fds, kernel field offsets and
+ * kfunc BTF ids in before BPF_PROG_LOAD.  The helper never loads it.
+ */
+#ifndef BPFILTER_CODEGEN_H
+#define BPFILTER_CODEGEN_H
+
+#include <linux/bpf.h>
+#include <linux/netfilter.h>
+
+#include "bpf_prog.h"
+
+struct ipt_table_store;
+
+/*
+ * How a program is run, which decides its prologue, how it reads packet
+ * bytes and metadata, and its return codes; the rule code is shared.
+ */
+enum bpfilter_flavour {
+	/*
+	 * BPF_PROG_TYPE_NETFILTER (32) attached with the BPF netfilter
+	 * link (attach type BPF_NETFILTER, 45; kernels 6.4 and later).
+	 * ctx is struct bpf_nf_ctx; returns NF_DROP (0) or NF_ACCEPT (1).
+	 */
+	BPFILTER_FLAVOUR_NF_LINK = 1,
+	/*
+	 * BPF_PROG_TYPE_SCHED_CLS run by bpfilter.ko's own netfilter hooks
+	 * on 6.1 (data at L3; hook and devices from the module's kfuncs).
+	 * Not generated yet: bpfilter_codegen() answers -EOPNOTSUPP.
+	 */
+	BPFILTER_FLAVOUR_SCHED_CLS = 2,
+};
+
+#define BPFILTER_PROG_TYPE_NETFILTER	32
+#define BPFILTER_ATTACH_NETFILTER	45
+
+/*
+ * The most instructions one hook's program may have: the verifier's own
+ * limit for privileged loaders (BPF_COMPLEXITY_LIMIT_INSNS).  User chains
+ * are inlined at every call site, so a table is refused (-E2BIG) when
+ * its expansion for some hook would be larger.
+ */
+#define BPFILTER_PROG_INSNS_MAX		1000000U
+
+/*
+ * Map 0: the per-entry counters, a BPF_MAP_TYPE_PERCPU_ARRAY with u32
+ * keys, one struct bpfilter_counter per entry, indexed by the entry's
+ * position in the table (the order IPT_SO_GET_ENTRIES returns them).
+ */
+#define BPFILTER_MAP_COUNTERS		0
+#define BPFILTER_MAPS			1
+
+/* One counter as the programs add to it; layout of struct xt_counters. */
+struct bpfilter_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+struct bpfilter_map_desc {
+	__u32 type;		/* enum bpf_map_type */
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+};
+
+struct bpfilter_hook_prog {
+	__u32 hook;		/* NF_INET_LOCAL_IN, NF_INET_FORWARD, ... */
+	__u32 nr_insns;
+	__u32 nr_relocs;
+	struct bpf_insn *insns;
+	struct bpfilter_reloc *relocs;
+};
+
+struct bpfilter_image {
+	__u32 flavour;		/* enum bpfilter_flavour */
+	__u32 nr_progs;
+	struct bpfilter_hook_prog progs[NF_INET_NUMHOOKS];
+	struct bpfilter_map_desc maps[BPFILTER_MAPS];
+};
+
+/**
+ * bpfilter_codegen() - compile a table for every hook it has
+ * @table: a table ipt_translate() accepted
+ * @flavour: how the programs will be run
+ * @image: set to the new image, owned by the caller
+ *
+ * Return: 0; -E2BIG (logged) when a hook's program would exceed
+ * BPFILTER_PROG_INSNS_MAX; -ENOENT (logged) for a match without an
+ * emitter; -EOPNOTSUPP for a flavour not generated yet; -ENOMEM.
+ */
+int bpfilter_codegen(const struct ipt_table_store *table,
+		     enum bpfilter_flavour flavour,
+		     struct bpfilter_image **image);
+
+void bpfilter_image_free(struct bpfilter_image *image);
+
+#endif /* BPFILTER_CODEGEN_H */

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the code generator's parts share: the program's stack layout and
+ * registers, the flavour interface, and the calls match emitters use.
+ *
+ * Register use: r6 holds ctx, r7 the packet's saddr and r8 its daddr (as
+ * they lie in the packet, compared with the rule's bytes as x_tables
+ * does); r0-r5 are scratch and helper calls clobber them.  Everything
+ * else the prologue computes lies in the stack slots below, all written
+ * before any rule runs.
+ */
+#ifndef BPFILTER_CODEGEN_EMIT_H
+#define BPFILTER_CODEGEN_EMIT_H
+
+#include <stdbool.h>
+
+#include <linux/netfilter_ipv4/ip_tables.h>
+
+#include "bpf_insn.h"
+#include "bpf_prog.h"
+#include "codegen.h"
+
+#define CG_REG_CTX	BPF_REG_6
+#define CG_REG_SADDR	BPF_REG_7
+#define CG_REG_DADDR	BPF_REG_8
+
+/* Stack slots, offsets from r10. */
+#define CG_S_LEN	(-8)	/* u64: skb->len, the IP total length */
+#define CG_S_FRAGOFF	(-16)	/* u64: fragment offset, in 8-byte units */
+#define CG_S_THOFF	(-24)	/* u64: IHL * 4 */
+#define CG_S_L4LEN	(-32)	/* s64: bytes from thoff to the end */
+#define CG_S_PROTO	(-40)	/* u64: ip protocol */
+#define CG_S_IN		(-56)	/* 16 bytes: input device name, or zeroes */
+#define CG_S_OUT	(-72)	/* 16 bytes: output device name, or zeroes */
+#define CG_S_KEY	(-80)	/* u32: counter map key */
+#define CG_S_L4		(-104)	/* 24 bytes: the first 20 or 8 L4 bytes */
+#define CG_S_OPT	(-152)	/* 48 bytes: TCP options (up to 40) */
+#define CG_S_IPH	(-176)	/* 24 bytes: the IPv4 header's first 20 */
+#define CG_S_FLAVOUR	(-192)	/* 16 bytes the flavour keeps */
+
+#define CG_L4_BYTES_MAX	20
+#define CG_OPT_BYTES	48
+
+struct codegen;
+
+/* The part of code generation that differs between flavours. */
+struct codegen_flavour {
+	enum bpfilter_flavour id;
+	/*
+	 * From ctx in r1: set CG_REG_CTX, CG_S_LEN, CG_S_IN, CG_S_OUT, and
+	 * whatever load_bytes needs.
+	 */
+	void (*prologue)(struct bpf_prog_buf *p, unsigned int hook);
+	/*
+	 * Copy r2 bytes (a bounded scalar) from packet offset r4 (from the
+	 * IPv4 header) to the stack at @dst; jump to @fail if they cannot be
+	 * read.  Clobbers r0-r5.
+	 */
+	void (*load_bytes)(struct bpf_prog_buf *p, __s16 dst, unsigned int fail);
+	__s32 verdict_accept;
+	__s32 verdict_drop;
+};
+
+extern const struct codegen_flavour codegen_flavour_nf_link;
+
+struct bpf_prog_buf *cg_prog(struct codegen *cg);
+const struct codegen_flavour *cg_flavour(struct codegen *cg);
+
+/* return verdict; (NF_DROP or NF_ACCEPT in the flavour's terms) */
+void cg_emit_verdict(struct codegen *cg, bool accept);
+
+/*
+ * A hotdrop, as x_tables' matches do it: @ok is a jump taken when the
+ * packet may be examined; otherwise the packet is dropped at once, no
+ * counter touched.
+ */
+void cg_hotdrop_unless(struct codegen *cg, struct bpf_insn ok);
+
+/* ipt_ip: addresses, interfaces, protocol, fragments (codegen_ip.c). */
+void cg_emit_ip(struct codegen *cg, const struct ipt_ip *ip,
+		unsigned int fail);
+
+/*
+ * For L4 matches (codegen_l4.c): a non-first fragment never matches,
+ * (@tcp: offset 1 is hot-dropped); an L4 header shorter than @need
+ * bytes is hot-dropped.
+ */
+void cg_l4_require_header(struct codegen *cg, unsigned int need, bool tcp,
+			  unsigned int fail);
+
+/* port in [min, max], xor @invert, of the big-endian u16 at @slot. */
+void cg_l4_port_range(struct codegen *cg, __s16 slot, __u16 min, __u16 max,
+		      bool invert, unsigned int fail);
+
+#endif /* BPFILTER_CODEGEN_EMIT_H */

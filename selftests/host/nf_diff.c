@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nf-diff: the data plane against x_tables, on real packets.
+ *
+ * Two copies of one topology (test_nf_diff.sh sets them up), each
+ * generator -> router -> sink, in network namespaces P-{gen,rtr,dst}-xt
+ * and P-{gen,rtr,dst}-bpf.  The xt router holds a filter table loaded
+ * with iptables-legacy-restore; this tool reads it back (GET_INFO,
+ * GET_ENTRIES), gives it to bpfilter's core as a SET_REPLACE, compiles
+ * it for the netfilter link and attaches the programs in the bpf router
+ * at NF_IP_PRI_FILTER.  Then every packet of pkt_corpus.c is sent to
+ * both copies: into the router from the generator (INPUT, FORWARD) and
+ * from the router itself (OUTPUT).  Compared afterwards, with zero
+ * differences the bar:
+ * - which packets were delivered to the router (raw sockets) and which
+ *   reached the sink (a packet socket);
+ * - every entry's packet and byte counters, x_tables' from GET_ENTRIES,
+ *   bpfilter's summed over CPUs from the counter map.
+ *
+ * usage: nf-diff PREFIX NAME    (prints TAP lines; needs root)
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "nf_loader.h"
+#include "pkt_corpus.h"
+#include "wire_request.h"
+
+#define NET_COOKIE	1
+#define FIRST_ID	0x1000
+#define MAX_PKTS	2048
+#define ID_SPACE	65536
+
+enum side { XT, BPF, SIDES };
+
+static const char *const side_name[SIDES] = { "xt", "bpf" };
+static const unsigned char mac_rtr[ETH_ALEN] = { 2, 0, 0, 0, 0, 0x10 };
+static const int input_protos[] = { 6, 17, 1, 47, 132, 50, 0 };
+#define INPUT_PROTOS (sizeof(input_protos) / sizeof(input_protos[0]))
+
+struct side_socks {
+	int inject;			/* packet socket on gen's g0 */
+	int gen_ifindex;
+	int send_raw;			/* IP_HDRINCL socket in the router */
+	int input[INPUT_PROTOS];	/* raw sockets: delivered locally */
+	int sink;			/* packet socket on dst's d0 */
+};
+
+static const char *prefix, *name;
+static int home_ns = -1;
+static struct pkt pkts[MAX_PKTS];
+static unsigned int npkts;
+/* Per side, per IP id: bit 0 delivered to the router, bit 1 at the sink. */
+static unsigned char seen[SIDES][ID_SPACE];
+
+static void enter(const char *role, enum side s)
+{
+	char path[128];
+	int fd;
+
+	if (!role) {
+		if (setns(home_ns, CLONE_NEWNET)) {
+			perror("setns home");
+			exit(1);
+		}
+		return;
+	}
+	snprintf(path, sizeof(path), "/run/netns/%s-%s-%s", prefix, role,
+		 side_name[s]);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+		printf("not ok - nf-diff %s: enter %s: %s\n", name, path,
+		       strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
+static int xt_sock = -1;
+
+static int xt_get(int optname, void *buf, unsigned int len)
+{
+	socklen_t optlen = len;
+
+	return getsockopt(xt_sock, SOL_IP, optname, buf, &optlen) ? -errno : 0;
+}
+
+/* The xt router's table: info, then GET_ENTRIES (header + entries). */
+static int xt_read(struct ipt_getinfo *info, struct ipt_get_entries **ge)
+{
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	strcpy(info->name, "filter");
+	ret = xt_get(IPT_SO_GET_INFO, info, sizeof(*info));
+	if (ret)
+		return ret;
+	*ge = calloc(1, sizeof(**ge) + info->size);
+	if (!*ge)
+		return -ENOMEM;
+	strcpy((*ge)->name, "filter");
+	(*ge)->size = info->size;
+	return xt_get(IPT_SO_GET_ENTRIES, *ge, sizeof(**ge) + info->size);
+}
+
+static int core_request(struct bpfilter_core *core, __u16 cmd, int optname,
+			const void *buf, unsigned int optlen,
+			unsigned int payload_len, void *out, unsigned int out_len)
+{
+	struct bpfilter_request req = wire_request(cmd, NET_COOKIE, optname,
+						   optlen, payload_len);
+	struct bpfilter_reply reply;
+	void *reply_payload;
+	int ret;
+
+	ret = bpfilter_core_handle(core, &req, buf, &reply, &reply_payload);
+	if (ret)
+		return ret;
+	if (out && reply.payload_len <= out_len)
+		memcpy(out, reply_payload, reply.payload_len);
+	free(reply_payload);
+	return reply.status;
+}
+
+/* The table x_tables holds, committed to the core as iptables would. */
+static int core_commit(struct bpfilter_core *core,
+		       const struct ipt_getinfo *xinfo,
+		       const struct ipt_get_entries *ge)
+{
+	struct ipt_getinfo info = { .name = "filter" };
+	struct ipt_replace *repl;
+	size_t len = sizeof(*repl) + xinfo->size;
+	int ret;
+
+	ret = core_request(core, BPFILTER_CMD_GETSOCKOPT, IPT_SO_GET_INFO,
+			   &info, sizeof(info), sizeof(info), &info,
+			   sizeof(info));
+	if (ret)
+		return ret;
+	repl = calloc(1, len);
+	if (!repl)
+		return -ENOMEM;
+	strcpy(repl->name, "filter");
+	repl->valid_hooks = xinfo->valid_hooks;
+	repl->num_entries = xinfo->num_entries;
+	repl->size = xinfo->size;
+	memcpy(repl->hook_entry, xinfo->hook_entry, sizeof(repl->hook_entry));
+	memcpy(repl->underflow, xinfo->underflow, sizeof(repl->underflow));
+	repl->num_counters = info.num_entries;
+	memcpy(repl->entries, ge->entrytable, xinfo->size);
+	ret = core_request(core, BPFILTER_CMD_SETSOCKOPT, IPT_SO_SET_REPLACE,
+			   repl, len, len, NULL, 0);
+	free(repl);
+	return ret;
+}
+
+static int open_packet_socket(const char *ifname, int *ifindex)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IP),
+	};
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(ETH_P_IP));
+	int rcvbuf = 4 << 20;
+
+	if (fd < 0)
+		return -1;
+	sll.sll_ifindex = if_nametoindex(ifname);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	if (!sll.sll_ifindex || bind(fd, (void *)&sll, sizeof(sll))) {
+		close(fd);
+		return -1;
+	}
+	if (ifindex)
+		*ifindex = sll.sll_ifindex;
+	return fd;
+}
+
+static int open_socks(enum side s, struct side_socks *ss)
+{
+	int one = 1, rcvbuf = 4 << 20;
+	unsigned int i;
+
+	enter("gen", s);
+	ss->inject = open_packet_socket("g0", &ss->gen_ifindex);
+	enter("dst", s);
+	ss->sink = open_packet_socket("d0", NULL);
+	enter("rtr", s);
+	ss->send_raw = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (ss->send_raw >= 0)
+		setsockopt(ss->send_raw, IPPROTO_IP, IP_HDRINCL, &one,
+			   sizeof(one));
+	for (i = 0; i < INPUT_PROTOS; i++) {
+		ss->input[i] = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK,
+				      input_protos[i] ? input_protos[i] : 255);
+		if (ss->input[i] < 0)
+			return -errno;
+		setsockopt(ss->input[i], SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+			   sizeof(rcvbuf));
+	}
+	enter(NULL, s);
+	return ss->inject < 0 || ss->sink < 0 || ss->send_raw < 0 ? -errno : 0;
+}
+
+static int send_pkt(const struct side_socks *ss, const struct pkt *p)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IP),
+		.sll_ifindex = ss->gen_ifindex,
+		.sll_halen = ETH_ALEN,
+	};
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	ssize_t n;
+
+	if (p->path == PKT_OUTPUT) {
+		memcpy(&sin.sin_addr, p->data + 16, 4);
+		n = sendto(ss->send_raw, p->data, p->len, 0, (void *)&sin,
+			   sizeof(sin));
+		/* OUTPUT's NF_DROP reaches the sender as EPERM: judged. */
+		return n == (ssize_t)p->len || errno == EPERM ? 0 : -errno;
+	}
+	memcpy(sll.sll_addr, mac_rtr, ETH_ALEN);
+	n = sendto(ss->inject, p->data, p->len, 0, (void *)&sll, sizeof(sll));
+	return n == (ssize_t)p->len ? 0 : -errno;
+}
+
+/* Ids of the IPv4 packets waiting on @fd, marked with @bit. */
+static void drain(int fd, enum side s, unsigned char bit)
+{
+	unsigned char buf[2048];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), 0)) >= 20)
+		seen[s][(buf[4] << 8) | buf[5]] |= bit;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static const char *const path_name[PKT_PATHS] = { "INPUT", "FORWARD", "OUTPUT" };
+
+static unsigned int compare_delivery(unsigned int *delivered)
+{
+	unsigned int i, diffs = 0;
+
+	*delivered = 0;
+	for (i = 0; i < npkts; i++) {
+		unsigned char x = seen[XT][pkts[i].id], b = seen[BPF][pkts[i].id];
+
+		*delivered += x != 0;
+		if (x == b)
+			continue;
+		if (diffs++ < 20)
+			printf("#   %s packet %#x (%s): x_tables %s, bpfilter %s\n",
+			       path_name[pkts[i].path], pkts[i].id, pkts[i].what,
+			       x ? "delivered" : "dropped",
+			       b ? "delivered" : "dropped");
+	}
+	return diffs;
+}
+
+static unsigned int compare_counters(const struct nf_loaded *l,
+				     const struct ipt_get_entries *ge,
+				     unsigned int size, unsigned long long *pkts_total)
+{
+	const unsigned char *base = (const unsigned char *)ge->entrytable;
+	struct bpfilter_counter c;
+	unsigned int off, i = 0, diffs = 0;
+
+	*pkts_total = 0;
+	for (off = 0; off < size; i++) {
+		const struct ipt_entry *e = (const void *)(base + off);
+
+		if (nf_counter_read(l, i, &c)) {
+			printf("#   entry %u: counter map read failed\n", i);
+			diffs++;
+		} else if (c.packets != e->counters.pcnt ||
+			   c.bytes != e->counters.bcnt) {
+			if (diffs++ < 20)
+				printf("#   entry %u (offset %u): x_tables %llu packets %llu bytes, bpfilter %llu packets %llu bytes\n",
+				       i, off, (unsigned long long)e->counters.pcnt,
+				       (unsigned long long)e->counters.bcnt,
+				       (unsigned long long)c.packets,
+				       (unsigned long long)c.bytes);
+		}
+		*pkts_total += e->counters.pcnt;
+		off += e->next_offset;
+	}
+	return diffs;
+}
+
+static void report(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void report(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s - nf-diff %s: ", ok ? "ok" : "not ok", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static int failures;
+
+#define fail_exit(...) do { report(false, __VA_ARGS__); exit(1); } while (0)
+
+int main(int argc, char **argv)
+{
+	struct side_socks socks[SIDES];
+	struct bpfilter_image *image;
+	struct ipt_get_entries *ge;
+	struct bpfilter_core *core;
+	struct ipt_getinfo info;
+	struct nf_loaded loaded;
+	unsigned long long total;
+	unsigned int i, s, diffs, delivered;
+	int ret;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: nf-diff PREFIX NAME\n");
+		return 2;
+	}
+	prefix = argv[1];
+	name = argv[2];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	home_ns = open("/proc/self/ns/net", O_RDONLY);
+
+	enter("rtr", XT);
+	xt_sock = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	enter(NULL, XT);
+	ret = xt_sock < 0 ? -errno : xt_read(&info, &ge);
+	if (ret)
+		fail_exit("read x_tables' table: %s", strerror(-ret));
+
+	core = bpfilter_core_new();
+	ret = core ? core_commit(core, &info, ge) : -ENOMEM;
+	if (ret)
+		fail_exit("SET_REPLACE into the core: %s", strerror(-ret));
+	ret = bpfilter_core_compile(core, NET_COOKIE, BPFILTER_FLAVOUR_NF_LINK,
+				    &image);
+	if (ret)
+		fail_exit("compile: %s", strerror(-ret));
+
+	enter("rtr", BPF);
+	ret = nf_image_load(image, &loaded);
+	if (!ret)
+		ret = nf_image_attach(&loaded, 0);
+	enter(NULL, BPF);
+	if (ret)
+		fail_exit("load and attach %u entries: %s", info.num_entries,
+			  strerror(-ret));
+	printf("# %s: %u entries; instructions: INPUT %u, FORWARD %u, OUTPUT %u\n",
+	       name, info.num_entries, image->progs[0].nr_insns,
+	       image->progs[1].nr_insns, image->progs[2].nr_insns);
+	report(true, "%u entries compile, verify and attach", info.num_entries);
+
+	for (s = 0; s < SIDES; s++) {
+		ret = open_socks(s, &socks[s]);
+		if (ret)
+			fail_exit("sockets in the %s namespaces: %s",
+				  side_name[s], strerror(-ret));
+	}
+
+	npkts = pkt_corpus_build(pkts, MAX_PKTS, FIRST_ID);
+	for (i = 0; i < npkts; i++) {
+		for (s = 0; s < SIDES; s++) {
+			ret = send_pkt(&socks[s], &pkts[i]);
+			if (ret)
+				fail_exit("send %s packet %#x (%s) to %s: %s",
+					  path_name[pkts[i].path], pkts[i].id,
+					  pkts[i].what, side_name[s],
+					  strerror(-ret));
+		}
+	}
+	/* Delivery is synchronous on veth; replies and timers settle. */
+	sleep_ms(300);
+	for (s = 0; s < SIDES; s++) {
+		drain(socks[s].sink, s, 2);
+		for (i = 0; i < INPUT_PROTOS; i++)
+			drain(socks[s].input[i], s, 1);
+	}
+
+	diffs = compare_delivery(&delivered);
+	report(!diffs, "%u packets: same ones delivered (%u) by x_tables and bpfilter%s",
+	       npkts, delivered, diffs ? ", differences above" : "");
+	failures += diffs != 0;
+
+	free(ge);
+	ret = xt_read(&info, &ge);
+	if (ret)
+		fail_exit("read x_tables' counters: %s", strerror(-ret));
+	diffs = compare_counters(&loaded, ge, info.size, &total);
+	report(!diffs, "%u entries: same packet and byte counters (%llu packets counted)%s",
+	       info.num_entries, total, diffs ? ", differences above" : "");
+	failures += diffs != 0;
+
+	nf_loaded_release(&loaded);
+	bpfilter_image_free(image);
+	bpfilter_core_free(core);
+	free(ge);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Crafted IPv4 packets for the data-plane differential test: TCP with
+ * every flag combination, ports and options (valid, zero-length, cut
+ * short, doff below 5), UDP, ICMP types and codes, other protocols,
+ * fragments (first, offset 1, later), IP options, TTL 1, and L4 headers
+ * cut at every interesting length.  Addresses only from the test ranges.
+ */
+#ifndef BPFILTER_PKT_CORPUS_H
+#define BPFILTER_PKT_CORPUS_H
+
+#include <stdint.h>
+
+#define PKT_MAX		256
+
+/* Where a packet is sent, so which hook judges it on the router. */
+enum pkt_path {
+	PKT_INPUT,	/* from the generator to the router's address */
+	PKT_FORWARD,	/* from the generator through the router */
+	PKT_OUTPUT,	/* sent by the router itself (raw IP_HDRINCL) */
+	PKT_PATHS,
+};
+
+struct pkt {
+	unsigned char data[PKT_MAX];	/* from the IPv4 header */
+	unsigned int len;
+	uint16_t id;			/* ip->id: unique, names the packet */
+	enum pkt_path path;
+	char what[64];
+};
+
+/*
+ * Fills @out (room for @max) with the corpus for every path, IP ids from
+ * @first_id on.  Return: the number of packets.
+ */
+unsigned int pkt_corpus_build(struct pkt *out, unsigned int max,
+			      uint16_t first_id);
+
+#endif /* BPFILTER_PKT_CORPUS_H */
