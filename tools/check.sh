@@ -31,7 +31,7 @@ run_tap() {
 
 kernel_files() {
 	cd "$project" && ls kernel/*.c include/linux/*.h include/uapi/linux/*.h \
-		net/bpfilter/kern*.[ch] net/ipv4/bpfilter/*.c
+		net/bpfilter/kern*.[ch] net/bpfilter/msgfmt.h net/ipv4/bpfilter/*.c
 }
 
 # checkpatch and W=1 on the project's kernel C files.
@@ -66,6 +66,8 @@ if [ -z "$cache" ] || [ ! -f "$cache/release" ]; then
 else
 	say "ok - build the bpfilter kernel ($(cat "$cache/release"))"
 	run_tap "kernel style" kernel_style "$cache"
+	run_tap "kconfig: no bpfilter with a static usermode helper" \
+		"$project/selftests/kconfig/static_usermodehelper.sh" "$cache"
 fi
 
 run_tap "host tests" make -s -C "$project/selftests/host" O="$build/host" run
