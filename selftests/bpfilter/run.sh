@@ -21,7 +21,8 @@ tests="guest_cpus.sh helper_lifecycle.sh empty_table.sh helper_restart.sh
 helper_restore.sh modprobe_cycles.sh usermode_blob.sh permissions.sh
 hostile_sockopts.sh hung_helper.sh rmmod_under_load.sh netns_tables.sh
 crash_recovery.sh helper_privileges.sh hardening_race.sh hardening_limits.sh
-hardening_durability.sh hardening_abi.sh iptables_corpus.sh kmemleak.sh"
+hardening_durability.sh hardening_abi.sh hardening_memcg.sh iptables_corpus.sh
+kmemleak.sh"
 
 [ $# -gt 0 ] && tests="$*"
 
