@@ -42,9 +42,13 @@ job=$(mktemp -d "${TMPDIR:-/tmp}/bpfilter-vm.XXXXXX")
 trap 'rm -rf "$job"' EXIT
 printf '%s\n' "$*" > "$job/cmd"
 
-append="console=ttyS0 root=root rootfstype=9p"
+# ACPI is there to bring up every CPU (MADT); pci=noacpi keeps its AML
+# interpreter off PCI interrupt routing, which under KASAN and emulation
+# times out (AE_AML_LOOP_TIMEOUT) and leaves virtio without interrupts.
+# BPFILTER_KERNEL_ARGS adds more.
+append="console=ttyS0 root=root rootfstype=9p pci=noacpi"
 append+=" rootflags=trans=virtio,version=9p2000.L,cache=loose ro"
-append+=" init=$project/usr/guest-init panic=-1 quiet"
+append+=" init=$project/usr/guest-init panic=-1 quiet${BPFILTER_KERNEL_ARGS:+ $BPFILTER_KERNEL_ARGS}"
 append+=" BPFILTER_MODROOT=$cache/modroot BPFILTER_WORKDIR=$project"
 append+=" BPFILTER_MODE=$mode"
 
