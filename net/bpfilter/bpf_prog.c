@@ -11,11 +11,17 @@
 /* The farthest a jump's 16-bit offset reaches. */
 #define JUMP_REACH		32767U
 /*
- * Islands are placed between rules; no rule's own code (the unrolled
- * TCP option scan is the largest, about 700 instructions) comes near
- * this, so a jump still pending at the next rule is always in reach.
+ * How far a pending jump may get before an island is placed.  Well
+ * below JUMP_REACH because the verifier rewrites instructions and must
+ * still encode every jump afterwards: an inlined map lookup (per-CPU
+ * array) turns one call into about eight instructions, so a counter
+ * block grows from 11 to about 18 ("insn N cannot be patched due to
+ * 16-bit range" otherwise).  Even code made only of counter blocks then
+ * stays within reach.  Islands are placed between rules, and no rule's
+ * own code (the unrolled TCP option scan is the largest, about 700
+ * instructions) comes near the slack left.
  */
-#define ISLAND_MARGIN		4096U
+#define ISLAND_SPAN		12000U
 
 void bpf_prog_init(struct bpf_prog_buf *p, unsigned int max_insns)
 {
@@ -29,7 +35,9 @@ void bpf_prog_release(struct bpf_prog_buf *p)
 	free(p->insns);
 	free(p->relocs);
 	free(p->labels);
+	free(p->called);
 	free(p->pending);
+	free(p->calls);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -83,12 +91,25 @@ unsigned int bpf_prog_label(struct bpf_prog_buf *p)
 {
 	if (p->err)
 		return 0;
-	if (grow((void **)&p->labels, &p->cap_labels, p->nr_labels,
-		 sizeof(*p->labels))) {
-		fail(p, -ENOMEM);
-		return 0;
+	if (p->nr_labels >= p->cap_labels) {
+		unsigned int cap = p->cap_labels;
+		bool *called;
+
+		if (grow((void **)&p->labels, &p->cap_labels, p->nr_labels,
+			 sizeof(*p->labels))) {
+			fail(p, -ENOMEM);
+			return 0;
+		}
+		called = realloc(p->called, p->cap_labels * sizeof(*called));
+		if (!called) {
+			p->cap_labels = cap;
+			fail(p, -ENOMEM);
+			return 0;
+		}
+		p->called = called;
 	}
 	p->labels[p->nr_labels] = BPF_PROG_UNBOUND;
+	p->called[p->nr_labels] = false;
 	return p->nr_labels++;
 }
 
@@ -111,6 +132,8 @@ void bpf_prog_bind(struct bpf_prog_buf *p, unsigned int label)
 	if (p->err)
 		return;
 	p->labels[label] = p->len;
+	if (p->called[label])
+		p->live = true;
 	while (i < p->nr_pending) {
 		if (p->pending[i].label != label) {
 			i++;
@@ -147,6 +170,25 @@ void bpf_prog_jump(struct bpf_prog_buf *p, struct bpf_insn insn,
 	};
 }
 
+void bpf_prog_call(struct bpf_prog_buf *p, unsigned int label)
+{
+	if (p->err || !p->live)
+		return;
+	if (grow((void **)&p->calls, &p->cap_calls, p->nr_calls,
+		 sizeof(*p->calls))) {
+		fail(p, -ENOMEM);
+		return;
+	}
+	/* A call returns: the code after it stays reachable. */
+	bpf_prog_emit(p, insn_make(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
+	if (p->err)
+		return;
+	p->called[label] = true;
+	p->calls[p->nr_calls++] = (struct bpf_prog_fixup) {
+		.insn = p->len - 1, .label = label,
+	};
+}
+
 void bpf_prog_emit_reloc(struct bpf_prog_buf *p, struct bpf_insn insn,
 			 enum bpfilter_reloc_kind kind, unsigned int index)
 {
@@ -170,7 +212,7 @@ static bool island_needed(const struct bpf_prog_buf *p)
 	unsigned int i;
 
 	for (i = 0; i < p->nr_pending; i++) {
-		if (p->len - p->pending[i].insn > JUMP_REACH - ISLAND_MARGIN)
+		if (p->len - p->pending[i].insn > ISLAND_SPAN)
 			return true;
 	}
 	return false;
@@ -213,7 +255,17 @@ void bpf_prog_islands(struct bpf_prog_buf *p)
 
 int bpf_prog_finish(struct bpf_prog_buf *p)
 {
+	unsigned int i, target;
+
 	if (!p->err && p->nr_pending)
 		fail(p, -EINVAL);
+	for (i = 0; i < p->nr_calls && !p->err; i++) {
+		target = p->labels[p->calls[i].label];
+		if (target == BPF_PROG_UNBOUND)
+			fail(p, -EINVAL);
+		else
+			p->insns[p->calls[i].insn].imm =
+				(__s32)(target - p->calls[i].insn - 1);
+	}
 	return p->err;
 }

@@ -68,9 +68,14 @@ struct bpf_prog_buf {
 	/* Per label: its instruction index, or BPF_PROG_UNBOUND. */
 	unsigned int *labels;
 	unsigned int nr_labels, cap_labels;
+	/* Per label: whether a call targets it. */
+	bool *called;
 	/* Jumps to labels not bound yet. */
 	struct bpf_prog_fixup *pending;
 	unsigned int nr_pending, cap_pending;
+	/* BPF-to-BPF calls, patched by bpf_prog_finish(): 32-bit reach. */
+	struct bpf_prog_fixup *calls;
+	unsigned int nr_calls, cap_calls;
 	bool live;
 	int err;
 };
@@ -92,13 +97,17 @@ void bpf_prog_bind(struct bpf_prog_buf *p, unsigned int label);
 void bpf_prog_jump(struct bpf_prog_buf *p, struct bpf_insn insn,
 		   unsigned int label);
 
+/* Emits a BPF-to-BPF call of the subprogram that will start at @label. */
+void bpf_prog_call(struct bpf_prog_buf *p, unsigned int label);
+
 /* Emits @insn and records that a loader must patch it. */
 void bpf_prog_emit_reloc(struct bpf_prog_buf *p, struct bpf_insn insn,
 			 enum bpfilter_reloc_kind kind, unsigned int index);
 
 /*
- * BPF jumps reach 32767 instructions forward.  Called between rules:
- * when a pending jump could soon be out of reach, emits an island (a
+ * BPF jumps reach 32767 instructions forward (after the verifier's
+ * rewriting, which lengthens code).  Called between rules: when a
+ * pending jump could soon be out of reach, emits an island (a
  * jump over it, then one "ja" per pending label) that pending jumps are
  * redirected to, so that code of any size keeps forward-only jumps.
  */

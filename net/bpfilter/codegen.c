@@ -38,6 +38,8 @@ struct codegen {
 	unsigned int hook;
 	/* Where a RETURN from the hook's own chain goes: the underflow. */
 	unsigned int underflow_label;
+	/* The counting subprogram. */
+	unsigned int count_label;
 	int err;
 };
 
@@ -110,6 +112,7 @@ static void emit_prologue(struct codegen *cg)
 	unsigned int l4_done = bpf_prog_label(p);
 	unsigned int l4_short = bpf_prog_label(p);
 	unsigned int l4_none = bpf_prog_label(p);
+	unsigned int l4len_ok = bpf_prog_label(p);
 	int i;
 
 	cg->flavour->prologue(p, cg->hook);
@@ -132,6 +135,10 @@ static void emit_prologue(struct codegen *cg)
 	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_2, CG_S_THOFF));
 	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_3, BPF_REG_10, CG_S_LEN));
 	bpf_prog_emit(p, insn_alu64_reg(BPF_SUB, BPF_REG_3, BPF_REG_2));
+	/* IHL past the end cannot pass the stack's checks; read it as 0. */
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JSGE, BPF_REG_3, 0, 0), l4len_ok);
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_3, 0));
+	bpf_prog_bind(p, l4len_ok);
 	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_3, CG_S_L4LEN));
 	for (i = 0; i < 24; i += 8)
 		bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_L4 + i, 0));
@@ -161,25 +168,46 @@ static void emit_prologue(struct codegen *cg)
 	bpf_prog_bind(p, l4_done);
 }
 
-/* ADD_COUNTER(*counter, skb->len, 1) for entry @index. */
+/*
+ * ADD_COUNTER(*counter, skb->len, 1) for entry @index: a call of the
+ * subprogram emit_count_subprog() places at the end.  One map lookup in
+ * the whole program, not one per entry: the verifier inlines each
+ * per-CPU array lookup, and every such rewrite copies the program, so
+ * thousands of them made loading quadratic (27 s at 2,600 entries).
+ */
 static void emit_count(struct codegen *cg, unsigned int index)
 {
 	struct bpf_prog_buf *p = &cg->prog;
-	unsigned int no_counter = bpf_prog_label(p);
 
-	bpf_prog_emit(p, insn_st(BPF_W, BPF_REG_10, CG_S_KEY, index));
+	bpf_prog_emit(p, insn_mov32_imm(BPF_REG_1, index));
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_2, BPF_REG_10, CG_S_LEN));
+	bpf_prog_call(p, cg->count_label);
+}
+
+/* count(r1 = entry index, r2 = bytes), with its own stack frame. */
+static void emit_count_subprog(struct codegen *cg)
+{
+	struct bpf_prog_buf *p = &cg->prog;
+	unsigned int no_counter;
+
+	/* Only when called: the main program's code ended before this. */
+	bpf_prog_bind(p, cg->count_label);
+	no_counter = bpf_prog_label(p);
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_6, BPF_REG_2));
+	bpf_prog_emit(p, insn_stx(BPF_W, BPF_REG_10, BPF_REG_1, -4));
 	bpf_prog_emit_reloc(p, insn_ld_imm64_lo(BPF_REG_1, BPF_PSEUDO_MAP_FD, 0),
 			    BPFILTER_RELOC_MAP_FD, BPFILTER_MAP_COUNTERS);
 	bpf_prog_emit(p, insn_ld_imm64_hi(0));
 	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_2, BPF_REG_10));
-	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_2, CG_S_KEY));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_2, -4));
 	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_map_lookup_elem));
 	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_0, 0, 0), no_counter);
 	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_1, 1));
 	bpf_prog_emit(p, insn_atomic_add64(BPF_REG_0, BPF_REG_1, 0));
-	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_10, CG_S_LEN));
-	bpf_prog_emit(p, insn_atomic_add64(BPF_REG_0, BPF_REG_1, 8));
+	bpf_prog_emit(p, insn_atomic_add64(BPF_REG_0, BPF_REG_6, 8));
 	bpf_prog_bind(p, no_counter);
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_0, 0));
+	bpf_prog_emit(p, insn_exit());
 }
 
 /* Each match of @e, in order: a mismatch jumps to @fail. */
@@ -310,12 +338,14 @@ static int compile_hook(struct codegen *cg, unsigned int hook,
 	cg->hook = hook;
 	cg->err = 0;
 	cg->underflow_label = bpf_prog_label(p);
+	cg->count_label = bpf_prog_label(p);
 
 	emit_prologue(cg);
 	emit_from(cg, start, cg->underflow_label);
 	/* Only when some RETURN reaches it: dead code is not emitted. */
 	bpf_prog_bind(p, cg->underflow_label);
 	emit_from(cg, underflow, cg->underflow_label);
+	emit_count_subprog(cg);
 
 	ret = cg->err ? cg->err : bpf_prog_finish(p);
 	if (ret == -E2BIG)
@@ -332,7 +362,9 @@ static int compile_hook(struct codegen *cg, unsigned int hook,
 	out->relocs = p->relocs;
 	out->nr_relocs = p->nr_relocs;
 	free(p->labels);
+	free(p->called);
 	free(p->pending);
+	free(p->calls);
 	return 0;
 }
 

@@ -32,13 +32,16 @@
 #define CG_S_PROTO	(-40)	/* u64: ip protocol */
 #define CG_S_IN		(-56)	/* 16 bytes: input device name, or zeroes */
 #define CG_S_OUT	(-72)	/* 16 bytes: output device name, or zeroes */
-#define CG_S_KEY	(-80)	/* u32: counter map key */
+#define CG_S_KEY	(-80)	/* u64: scratch */
 #define CG_S_L4		(-104)	/* 24 bytes: the first 20 or 8 L4 bytes */
 #define CG_S_OPT	(-152)	/* 48 bytes: TCP options (up to 40) */
 #define CG_S_IPH	(-176)	/* 24 bytes: the IPv4 header's first 20 */
 #define CG_S_FLAVOUR	(-192)	/* 16 bytes the flavour keeps */
 
 #define CG_L4_BYTES_MAX	20
+#define CG_FRAGOFF_MASK	0x1fff
+/* skb->len never reaches 64 KiB at an IPv4 hook, so neither does L4LEN. */
+#define CG_L4LEN_MASK	0xffff
 #define CG_OPT_BYTES	48
 
 struct codegen;
@@ -64,6 +67,20 @@ struct codegen_flavour {
 extern const struct codegen_flavour codegen_flavour_nf_link;
 
 struct bpf_prog_buf *cg_prog(struct codegen *cg);
+
+/*
+ * @reg = the u64 at @slot & @mask.  Values the prologue spilled are
+ * tracked by the verifier: comparing a plain reload would narrow the
+ * slot itself on each branch, multiplying the states it explores in
+ * every later rule.  The AND (a no-op on the value, which the prologue
+ * already bounded by @mask) gives a fresh scalar instead.
+ */
+static inline void cg_load_untracked(struct bpf_prog_buf *p, __u8 reg,
+				     __s16 slot, __s32 mask)
+{
+	bpf_prog_emit(p, insn_ldx(BPF_DW, reg, BPF_REG_10, slot));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_AND, reg, mask));
+}
 const struct codegen_flavour *cg_flavour(struct codegen *cg);
 
 /* return verdict; (NF_DROP or NF_ACCEPT in the flavour's terms) */

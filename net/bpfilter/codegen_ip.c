@@ -9,7 +9,12 @@
 
 #include "codegen_emit.h"
 
-/* Addresses compare as the packet's bytes do: no byte swapping. */
+/*
+ * Addresses compare as the packet's bytes do: no byte swapping.  The
+ * test is ((addr ^ rule) & mask) != 0 on a scratch register, never a
+ * compare of r7/r8 themselves: the verifier would learn their value on
+ * one branch and then explore every later rule once per learnt value.
+ */
 static void emit_addr(struct bpf_prog_buf *p, __u8 reg, __u32 addr,
 		      __u32 mask, bool invert, unsigned int fail)
 {
@@ -19,13 +24,12 @@ static void emit_addr(struct bpf_prog_buf *p, __u8 reg, __u32 addr,
 			bpf_prog_jump(p, insn_ja(0), fail);
 		return;
 	}
-	if (mask != 0xffffffffU) {
-		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_1, reg));
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_1, reg));
+	if (mask != 0xffffffffU)
 		bpf_prog_emit(p, insn_alu32_imm(BPF_AND, BPF_REG_1, mask));
-		reg = BPF_REG_1;
-	}
-	bpf_prog_jump(p, insn_jmp32_imm(invert ? BPF_JEQ : BPF_JNE, reg,
-					(__s32)addr, 0), fail);
+	bpf_prog_emit(p, insn_alu32_imm(BPF_XOR, BPF_REG_1, addr));
+	bpf_prog_jump(p, insn_jmp32_imm(invert ? BPF_JEQ : BPF_JNE, BPF_REG_1,
+					0, 0), fail);
 }
 
 /*
@@ -83,9 +87,14 @@ static void emit_proto(struct bpf_prog_buf *p, __u16 proto, bool invert,
 	if (!proto)
 		return;
 	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_10, CG_S_PROTO));
-	/* ipt_ip.proto is a u16; a packet's protocol never exceeds 255. */
+	/*
+	 * Compared as (proto ^ rule) != 0 (see emit_addr()): the stack slot
+	 * keeps no learnt value.  ipt_ip.proto is a u16; a packet's protocol
+	 * never exceeds 255, so 256 and above never match, as in x_tables.
+	 */
+	bpf_prog_emit(p, insn_alu64_imm(BPF_XOR, BPF_REG_1, proto));
 	bpf_prog_jump(p, insn_jmp_imm(invert ? BPF_JEQ : BPF_JNE, BPF_REG_1,
-				      proto, 0), fail);
+				      0, 0), fail);
 }
 
 /* NF_INVF(IPT_INV_FRAG, (flags & IPT_F_FRAG) && !fragoff) */
@@ -97,7 +106,7 @@ static void emit_frag(struct bpf_prog_buf *p, bool frag, bool invert,
 			bpf_prog_jump(p, insn_ja(0), fail);
 		return;
 	}
-	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_10, CG_S_FRAGOFF));
+	cg_load_untracked(p, BPF_REG_1, CG_S_FRAGOFF, CG_FRAGOFF_MASK);
 	bpf_prog_jump(p, insn_jmp_imm(invert ? BPF_JNE : BPF_JEQ, BPF_REG_1,
 				      0, 0), fail);
 }

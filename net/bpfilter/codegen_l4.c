@@ -8,7 +8,7 @@ void cg_l4_require_header(struct codegen *cg, unsigned int need, bool tcp,
 	struct bpf_prog_buf *p = cg_prog(cg);
 	unsigned int first = bpf_prog_label(p);
 
-	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_10, CG_S_FRAGOFF));
+	cg_load_untracked(p, BPF_REG_1, CG_S_FRAGOFF, CG_FRAGOFF_MASK);
 	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_1, 0, 0), first);
 	/* tcp_mt(): "Dropping evil TCP offset=1 frag." */
 	if (tcp)
@@ -16,8 +16,8 @@ void cg_l4_require_header(struct codegen *cg, unsigned int need, bool tcp,
 	bpf_prog_jump(p, insn_ja(0), fail);
 	bpf_prog_bind(p, first);
 
-	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_10, CG_S_L4LEN));
-	cg_hotdrop_unless(cg, insn_jmp_imm(BPF_JSGE, BPF_REG_1, need, 0));
+	cg_load_untracked(p, BPF_REG_1, CG_S_L4LEN, CG_L4LEN_MASK);
+	cg_hotdrop_unless(cg, insn_jmp_imm(BPF_JGE, BPF_REG_1, need, 0));
 }
 
 /* port_match(): (min <= port && port <= max) ^ invert */

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test-codegen: the code generator without packets (no root needed):
+ * the image's shape, jump islands in programs larger than a 16-bit jump
+ * reaches, the instruction limit refusing an exponential inlining, and
+ * instructions per rule at 1 to 10,000 rules (printed, not asserted).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen.h"
+#include "bpf_insn.h"
+#include "table.h"
+#include "tap.h"
+#include "translate.h"
+
+#define STD_SIZE	(sizeof(struct ipt_entry) + \
+			 XT_ALIGN(sizeof(struct xt_standard_target)))
+#define ERR_SIZE	(sizeof(struct ipt_entry) + \
+			 XT_ALIGN(sizeof(struct xt_error_target)))
+
+/* A table under construction: entries appended one by one. */
+struct tbuild {
+	unsigned char *buf;
+	unsigned int size, count, cap;
+	struct ipt_replace repl;
+};
+
+static struct ipt_entry *tb_add(struct tbuild *t, unsigned int size)
+{
+	struct ipt_entry *e;
+
+	if (t->size + size > t->cap) {
+		t->cap = (t->cap + size) * 2;
+		t->buf = realloc(t->buf, t->cap);
+	}
+	e = (struct ipt_entry *)(t->buf + t->size);
+	memset(e, 0, size);
+	e->target_offset = sizeof(*e);
+	e->next_offset = size;
+	t->size += size;
+	t->count++;
+	return e;
+}
+
+/* A rule with @ip's tests and a standard verdict (or jump offset). */
+static unsigned int tb_rule(struct tbuild *t, const struct ipt_ip *ip,
+			    int verdict)
+{
+	unsigned int off = t->size;
+	struct ipt_entry *e = tb_add(t, STD_SIZE);
+	struct xt_standard_target *st = (void *)((unsigned char *)e +
+						  e->target_offset);
+
+	if (ip)
+		e->ip = *ip;
+	st->target.u.target_size = XT_ALIGN(sizeof(*st));
+	st->verdict = verdict;
+	return off;
+}
+
+static unsigned int tb_error(struct tbuild *t, const char *name)
+{
+	unsigned int off = t->size;
+	struct ipt_entry *e = tb_add(t, ERR_SIZE);
+	struct xt_error_target *et = (void *)((unsigned char *)e +
+					       e->target_offset);
+
+	et->target.u.target_size = XT_ALIGN(sizeof(*et));
+	strcpy(et->target.u.user.name, XT_ERROR_TARGET);
+	strcpy(et->errorname, name);
+	return off;
+}
+
+static int *tb_verdict(struct tbuild *t, unsigned int off)
+{
+	struct ipt_entry *e = (void *)(t->buf + off);
+
+	return &((struct xt_standard_target *)((unsigned char *)e +
+					       e->target_offset))->verdict;
+}
+
+/* Built-in chains each with only a policy, INPUT's placed by @input. */
+static void tb_hooks(struct tbuild *t, unsigned int input_first,
+		     unsigned int input_policy)
+{
+	static const unsigned int others[] = { NF_INET_FORWARD, NF_INET_LOCAL_OUT };
+	unsigned int i, h;
+
+	t->repl.valid_hooks = (1 << NF_INET_LOCAL_IN) | (1 << NF_INET_FORWARD) |
+			      (1 << NF_INET_LOCAL_OUT);
+	t->repl.hook_entry[NF_INET_LOCAL_IN] = input_first;
+	t->repl.underflow[NF_INET_LOCAL_IN] = input_policy;
+	for (i = 0; i < 2; i++) {
+		h = others[i];
+		t->repl.hook_entry[h] = tb_rule(t, NULL, -NF_ACCEPT - 1);
+		t->repl.underflow[h] = t->repl.hook_entry[h];
+	}
+}
+
+static int tb_compile(struct tbuild *t, struct bpfilter_image **image)
+{
+	struct ipt_table_store *table;
+	int ret;
+
+	strcpy(t->repl.name, "filter");
+	t->repl.num_entries = t->count;
+	t->repl.size = t->size;
+	ret = ipt_translate(&t->repl, t->buf, &table);
+	if (ret)
+		return ret;
+	ret = bpfilter_codegen(table, BPFILTER_FLAVOUR_NF_LINK, image);
+	ipt_table_store_free(table);
+	return ret;
+}
+
+/* INPUT: @n rules "-s 203.0.113.x -j DROP", then the policy. */
+static int flat_table(unsigned int n, struct bpfilter_image **image)
+{
+	struct tbuild t = { 0 };
+	struct ipt_ip ip = { .smsk.s_addr = 0xffffffff };
+	unsigned int i, policy;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ip.src.s_addr = htonl(0xcb007100 | (i & 0xff));
+		tb_rule(&t, &ip, -NF_DROP - 1);
+	}
+	policy = tb_rule(&t, NULL, -NF_ACCEPT - 1);
+	tb_hooks(&t, 0, policy);
+	tb_error(&t, "ERROR");
+	ret = tb_compile(&t, image);
+	free(t.buf);
+	return ret;
+}
+
+static void test_image_shape(void)
+{
+	struct bpfilter_image *img = NULL;
+	unsigned int i, j, kinds = 0;
+
+	EXPECT_EQ(flat_table(1, &img), 0);
+	if (!img)
+		return;
+	EXPECT_EQ(img->flavour, BPFILTER_FLAVOUR_NF_LINK);
+	EXPECT_EQ(img->nr_progs, 3);
+	EXPECT_EQ(img->progs[0].hook, NF_INET_LOCAL_IN);
+	EXPECT_EQ(img->progs[1].hook, NF_INET_FORWARD);
+	EXPECT_EQ(img->progs[2].hook, NF_INET_LOCAL_OUT);
+	EXPECT_EQ(img->maps[BPFILTER_MAP_COUNTERS].type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	EXPECT_EQ(img->maps[BPFILTER_MAP_COUNTERS].max_entries, 5);
+	EXPECT_EQ(img->maps[BPFILTER_MAP_COUNTERS].value_size, 16);
+	for (i = 0; i < img->nr_progs; i++) {
+		const struct bpfilter_hook_prog *p = &img->progs[i];
+
+		EXPECT_EQ(p->insns[p->nr_insns - 1].code, BPF_JMP | BPF_EXIT);
+		for (j = 0; j < p->nr_relocs; j++) {
+			EXPECT(p->relocs[j].insn < p->nr_insns);
+			kinds |= 1U << p->relocs[j].kind;
+			if (p->relocs[j].kind == BPFILTER_RELOC_MAP_FD)
+				EXPECT_EQ(p->insns[p->relocs[j].insn].src_reg,
+					  BPF_PSEUDO_MAP_FD);
+		}
+	}
+	EXPECT_EQ(kinds, (1U << BPFILTER_RELOC_MAP_FD) |
+		  (1U << BPFILTER_RELOC_FIELD_OFFSET) | (1U << BPFILTER_RELOC_KFUNC));
+	bpfilter_image_free(img);
+}
+
+/*
+ * Follows every jump of @p from instruction 0 (forward only): each must
+ * land inside the program, and each conditional's target and
+ * fall-through are checked as well, so a wrong island shows.
+ */
+static bool jumps_forward_in_range(const struct bpf_prog_buf *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->len; i++) {
+		__u8 cls = BPF_CLASS(p->insns[i].code);
+		__u8 op = BPF_OP(p->insns[i].code);
+
+		if ((cls != BPF_JMP && cls != BPF_JMP32) || op == BPF_CALL ||
+		    op == BPF_EXIT)
+			continue;
+		if (p->insns[i].off < 0 || i + 1 + p->insns[i].off >= p->len)
+			return false;
+	}
+	return true;
+}
+
+/* One jump over 100,000 instructions, and islands between. */
+static void test_islands(void)
+{
+	struct bpf_prog_buf p;
+	unsigned int far, i, pc = 0, steps = 0;
+
+	bpf_prog_init(&p, BPFILTER_PROG_INSNS_MAX);
+	far = bpf_prog_label(&p);
+	bpf_prog_jump(&p, insn_jmp_imm(BPF_JEQ, BPF_REG_1, 0, 0), far);
+	for (i = 0; i < 100000; i++) {
+		if (i % 100 == 0)
+			bpf_prog_islands(&p);
+		bpf_prog_emit(&p, insn_mov64_imm(BPF_REG_0, 1));
+	}
+	bpf_prog_emit(&p, insn_exit());
+	bpf_prog_bind(&p, far);
+	bpf_prog_emit(&p, insn_mov64_imm(BPF_REG_0, 2));
+	bpf_prog_emit(&p, insn_exit());
+	EXPECT_EQ(bpf_prog_finish(&p), 0);
+	EXPECT(jumps_forward_in_range(&p));
+	/* Taking the first jump and every "ja" after it reaches "r0 = 2". */
+	pc = 1 + p.insns[0].off;
+	while (p.insns[pc].code == (BPF_JMP | BPF_JA) && steps++ < 100)
+		pc += 1 + p.insns[pc].off;
+	EXPECT_EQ(p.insns[pc].imm, 2);
+	EXPECT(steps >= 3);
+	printf("# islands: %u hops over %u instructions\n", steps, p.len);
+	bpf_prog_release(&p);
+}
+
+/*
+ * 24 chains, each calling the next twice: 2^24 inlined copies of the
+ * last, far over the limit.  x_tables accepts it; bpfilter refuses it
+ * with E2BIG (and a log line) instead of building it.
+ */
+static void test_exponential_refused(void)
+{
+	struct tbuild t = { 0 };
+	struct bpfilter_image *img = NULL;
+	unsigned int heads[24], calls[24][2], i, input_first, policy;
+
+	input_first = tb_rule(&t, NULL, 0);	/* INPUT -j c0, fixed below */
+	policy = tb_rule(&t, NULL, -NF_ACCEPT - 1);
+	tb_hooks(&t, input_first, policy);
+	for (i = 0; i < 24; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "c%u", i);
+		tb_error(&t, name);
+		heads[i] = t.size;
+		if (i < 23) {
+			calls[i][0] = tb_rule(&t, NULL, 0);
+			calls[i][1] = tb_rule(&t, NULL, 0);
+		}
+		tb_rule(&t, NULL, XT_RETURN);
+	}
+	tb_error(&t, "ERROR");
+	*tb_verdict(&t, input_first) = heads[0];
+	for (i = 0; i < 23; i++) {
+		*tb_verdict(&t, calls[i][0]) = heads[i + 1];
+		*tb_verdict(&t, calls[i][1]) = heads[i + 1];
+	}
+	EXPECT_EQ(tb_compile(&t, &img), -E2BIG);
+	bpfilter_image_free(img);
+	free(t.buf);
+}
+
+static void test_instructions_per_rule(void)
+{
+	static const unsigned int sizes[] = { 1, 100, 1000, 10000 };
+	struct bpfilter_image *img = NULL;
+	unsigned int i, base = 0;
+
+	EXPECT_EQ(flat_table(0, &img), 0);
+	if (img)
+		base = img->progs[0].nr_insns;
+	bpfilter_image_free(img);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		img = NULL;
+		EXPECT_EQ(flat_table(sizes[i], &img), 0);
+		if (!img)
+			continue;
+		printf("# INPUT with %u rules \"-s ADDR -j DROP\": %u instructions, %.1f per rule\n",
+		       sizes[i], img->progs[0].nr_insns,
+		       (double)(img->progs[0].nr_insns - base) / sizes[i]);
+		bpfilter_image_free(img);
+	}
+}
+
+int main(void)
+{
+	tap_run("codegen: an image has three programs, a counter map, map/field/kfunc relocations",
+		test_image_shape);
+	tap_run("codegen: jump islands carry a jump over 100,000 instructions",
+		test_islands);
+	tap_run("codegen: a table inlining to more than the instruction limit is refused with E2BIG",
+		test_exponential_refused);
+	tap_run("codegen: tables of 1 to 10,000 rules compile", test_instructions_per_rule);
+	return tap_exit_code();
+}
