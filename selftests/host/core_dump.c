@@ -4,9 +4,11 @@
  * way the module forwards them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core.h"
 #include "dump.h"
@@ -20,8 +22,20 @@ static unsigned int tables;	/* the last reply's */
 
 int transport_open(void)
 {
+	int null;
+
 	core = bpfilter_core_new();
-	return core ? 0 : -ENOMEM;
+	if (!core)
+		return -ENOMEM;
+	/* The core's log lines stand for x_tables' dmesg lines, which
+	 * ipt-dump does not print either.
+	 */
+	null = open("/dev/null", O_WRONLY);
+	if (null >= 0) {
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	return 0;
 }
 
 int transport_getsockopt(int optname, void *buf, unsigned int *len)
@@ -49,6 +63,23 @@ int transport_getsockopt(int optname, void *buf, unsigned int *len)
 		memcpy(buf, out, reply.payload_len);
 	free(out);
 	return 0;
+}
+
+int transport_setsockopt(int optname, void *buf, unsigned int len)
+{
+	struct bpfilter_request req =
+		wire_request(BPFILTER_CMD_SETSOCKOPT, DUMP_NET_COOKIE, optname,
+			     len, len);
+	struct bpfilter_reply reply;
+	void *out;
+	int ret;
+
+	ret = bpfilter_core_handle(core, &req, buf, &reply, &out);
+	if (ret)
+		return ret;
+	tables = reply.tables;
+	free(out);
+	return reply.status;
 }
 
 void transport_close(void)

@@ -16,6 +16,13 @@ int transport_open(void);
  */
 int transport_getsockopt(int optname, void *buf, unsigned int *len);
 
+/*
+ * An ip_tables setsockopt of @len bytes at @buf.  A SET_REPLACE's old
+ * counters are not wanted.
+ * Return: 0 or a negative errno.
+ */
+int transport_setsockopt(int optname, void *buf, unsigned int len);
+
 void transport_close(void);
 
 /*

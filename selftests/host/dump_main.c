@@ -14,6 +14,13 @@
  *	NUL: the bytes x_tables does not write (see iptables-abi.md)
  *   DUMP -m NAME [-v REV] / DUMP -T NAME [-v REV]
  *	a match / target revision query
+ *   DUMP -R VARIANT TABLE
+ *	a SET_REPLACE of TABLE holding the three ACCEPT policies, sent
+ *	without reading anything first: "valid" (num_counters 4, the
+ *	initial table's), "bad-entries" (num_entries one too many: invalid),
+ *	"bad-counters" (num_counters 5: valid, but not the current count)
+ *   DUMP -A NUM TABLE
+ *	an ADD_COUNTERS of NUM zero counters to TABLE
  *   -n	then prints "tables:" and the tables instantiated by then, as
  *	/proc/net/ip_tables_names lists them
  *
@@ -42,13 +49,17 @@ struct dump_opts {
 	const char *rev_match;
 	const char *rev_target;
 	unsigned int revision;
+	const char *replace;
+	int add_counters;
 };
 
 static void usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [-f FILL] [-i INFOLEN] [-s SIZEDELTA] [-l LENDELTA] [-t] [-n] TABLE\n"
-		"       %s [-n] -m MATCH|-T TARGET [-v REVISION]\n", prog, prog);
+		"       %s [-n] -m MATCH|-T TARGET [-v REVISION]\n"
+		"       %s [-n] -R valid|bad-entries|bad-counters TABLE\n"
+		"       %s [-n] -A NUM TABLE\n", prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -170,12 +181,85 @@ static int query_revision(const struct dump_opts *o)
 	return 0;
 }
 
+struct policy_entry {
+	struct ipt_entry e;
+	struct xt_standard_target t;
+};
+
+struct error_entry {
+	struct ipt_entry e;
+	struct xt_error_target t;
+};
+
+static int send_replace(const char *variant, const char *table)
+{
+	struct {
+		struct ipt_replace r;
+		struct policy_entry policy[3];
+		struct error_entry end;
+	} buf = {
+		.r = {
+			.valid_hooks = 1 << NF_INET_LOCAL_IN |
+				       1 << NF_INET_FORWARD |
+				       1 << NF_INET_LOCAL_OUT,
+			.num_entries = 4,
+			.size = sizeof(buf) - sizeof(buf.r),
+			.num_counters = 4,
+		},
+	};
+	struct xt_counters old[5];
+	int hook, i;
+
+	strncpy(buf.r.name, table, sizeof(buf.r.name));
+	buf.r.counters = old;
+	for (i = 0; i < 3; i++) {
+		hook = i ? (i == 1 ? NF_INET_FORWARD : NF_INET_LOCAL_OUT) :
+			   NF_INET_LOCAL_IN;
+		buf.r.hook_entry[hook] = i * sizeof(buf.policy[0]);
+		buf.r.underflow[hook] = i * sizeof(buf.policy[0]);
+		buf.policy[i].e.target_offset = sizeof(buf.policy[i].e);
+		buf.policy[i].e.next_offset = sizeof(buf.policy[i]);
+		buf.policy[i].t.target.u.target_size = sizeof(buf.policy[i].t);
+		buf.policy[i].t.verdict = -NF_ACCEPT - 1;
+	}
+	buf.end.e.target_offset = sizeof(buf.end.e);
+	buf.end.e.next_offset = sizeof(buf.end);
+	buf.end.t.target.u.user.target_size = sizeof(buf.end.t);
+	strcpy(buf.end.t.target.u.user.name, "ERROR");
+	strcpy(buf.end.t.errorname, "ERROR");
+
+	if (!strcmp(variant, "bad-entries"))
+		buf.r.num_entries++;
+	else if (!strcmp(variant, "bad-counters"))
+		buf.r.num_counters = 5;
+	else if (strcmp(variant, "valid"))
+		return 2;
+	i = transport_setsockopt(IPT_SO_SET_REPLACE, &buf, sizeof(buf));
+	printf("SET_REPLACE: %s\n", i ? strerror(-i) : "done");
+	return i ? EXIT_CALL_FAILED : 0;
+}
+
+static int send_add_counters(unsigned int num, const char *table)
+{
+	size_t len = sizeof(struct xt_counters_info) +
+		     num * sizeof(struct xt_counters);
+	struct xt_counters_info *info = alloc_filled(len, 0);
+	int ret;
+
+	strncpy(info->name, table, sizeof(info->name));
+	info->num_counters = num;
+	ret = transport_setsockopt(IPT_SO_SET_ADD_COUNTERS, info, len);
+	printf("SET_ADD_COUNTERS: %s\n", ret ? strerror(-ret) : "done");
+	free(info);
+	return ret ? EXIT_CALL_FAILED : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct dump_opts o = { .info_len = sizeof(struct ipt_getinfo) };
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "f:i:s:l:tnm:T:v:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:i:s:l:tnm:T:v:R:A:")) != -1) {
 		switch (opt) {
 		case 'f':
 			o.fill = strtol(optarg, NULL, 0);
@@ -204,6 +288,12 @@ int main(int argc, char **argv)
 		case 'v':
 			o.revision = strtoul(optarg, NULL, 0);
 			break;
+		case 'R':
+			o.replace = optarg;
+			break;
+		case 'A':
+			o.add_counters = strtol(optarg, NULL, 0);
+			break;
 		default:
 			usage(argv[0]);
 		}
@@ -220,6 +310,10 @@ int main(int argc, char **argv)
 	}
 	if (o.rev_match || o.rev_target)
 		ret = query_revision(&o);
+	else if (o.replace)
+		ret = send_replace(o.replace, argv[optind]);
+	else if (o.add_counters)
+		ret = send_add_counters(o.add_counters, argv[optind]);
 	else
 		ret = dump_table(&o, argv[optind]);
 	if (o.print_tables) {

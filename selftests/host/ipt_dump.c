@@ -28,6 +28,11 @@ int transport_getsockopt(int optname, void *buf, unsigned int *len)
 	return 0;
 }
 
+int transport_setsockopt(int optname, void *buf, unsigned int len)
+{
+	return setsockopt(sock, SOL_IP, optname, buf, len) ? -errno : 0;
+}
+
 void transport_close(void)
 {
 	close(sock);

@@ -128,7 +128,8 @@ compare "REVISION_TARGET ERROR 1" -T ERROR -v 1
 # Which calls instantiate the table, as x_tables decides it: each request
 # in a namespace of its own, then the tables it left (ipt-dump -n reads
 # /proc/net/ip_tables_names; core-dump -n the core's reply).  test_core
-# asserts the same from 6.1's source.
+# and test_replace assert the same cases; these runs are where their
+# expectations come from.
 compare_fresh() {
 	local what=$1 ns=bpft-fresh-$$
 	shift
@@ -148,6 +149,12 @@ compare_fresh "GET_ENTRIES size too small in a fresh netns" -s -8 filter
 compare_fresh "GET_ENTRIES optlen one byte long in a fresh netns" -l 1 filter
 compare_fresh "REVISION_MATCH tcp in a fresh netns" -m tcp
 compare_fresh "REVISION_TARGET of an unknown target in a fresh netns" -T bpft_nosuch
+compare_fresh "SET_REPLACE of a valid table in a fresh netns" -R valid filter
+compare_fresh "SET_REPLACE of an invalid table in a fresh netns" -R bad-entries filter
+compare_fresh "SET_REPLACE with a stale num_counters in a fresh netns" -R bad-counters filter
+compare_fresh "ADD_COUNTERS in a fresh netns" -A 4 filter
+compare_fresh "ADD_COUNTERS with a wrong count in a fresh netns" -A 5 filter
+compare_fresh "ADD_COUNTERS to a 32-byte table name in a fresh netns" -A 4 ffffffffffffffffffffffffffffffff
 
 # The table replace_cases.c describes and mutates: every kind of rule
 # the core supports (addresses and masks, interfaces, fragments, '!',
