@@ -38,31 +38,40 @@ int transport_open(void)
 	return 0;
 }
 
+/*
+ * Sends @req with @buf as its payload.  A get's answer is copied back into
+ * @buf, at most *@len bytes; a set's (@len NULL: SET_REPLACE's old
+ * counters) is dropped.
+ */
+static int core_call(const struct bpfilter_request *req, void *buf,
+		     unsigned int *len)
+{
+	struct bpfilter_reply reply;
+	void *out;
+	int ret;
+
+	ret = bpfilter_core_handle(core, req, buf, &reply, &out);
+	if (ret)
+		return ret;
+	tables = reply.tables;
+	ret = reply.status;
+	/* The module never copies more than the caller's buffer holds. */
+	if (!ret && len && reply.payload_len > *len)
+		ret = -EMSGSIZE;
+	else if (!ret && len && reply.payload_len)
+		memcpy(buf, out, reply.payload_len);
+	free(out);
+	return ret;
+}
+
 int transport_getsockopt(int optname, void *buf, unsigned int *len)
 {
 	struct bpfilter_request req =
 		wire_request(BPFILTER_CMD_GETSOCKOPT, DUMP_NET_COOKIE, optname,
 			     *len, *len < BPFILTER_GET_INPUT_MAX ? *len :
 				   BPFILTER_GET_INPUT_MAX);
-	struct bpfilter_reply reply;
-	void *out;
-	int ret;
 
-	ret = bpfilter_core_handle(core, &req, buf, &reply, &out);
-	if (ret)
-		return ret;
-	tables = reply.tables;
-	if (reply.status)
-		return reply.status;
-	/* The module never copies more than the caller's buffer holds. */
-	if (reply.payload_len > *len) {
-		free(out);
-		return -EMSGSIZE;
-	}
-	if (reply.payload_len)
-		memcpy(buf, out, reply.payload_len);
-	free(out);
-	return 0;
+	return core_call(&req, buf, len);
 }
 
 int transport_setsockopt(int optname, void *buf, unsigned int len)
@@ -70,16 +79,8 @@ int transport_setsockopt(int optname, void *buf, unsigned int len)
 	struct bpfilter_request req =
 		wire_request(BPFILTER_CMD_SETSOCKOPT, DUMP_NET_COOKIE, optname,
 			     len, len);
-	struct bpfilter_reply reply;
-	void *out;
-	int ret;
 
-	ret = bpfilter_core_handle(core, &req, buf, &reply, &out);
-	if (ret)
-		return ret;
-	tables = reply.tables;
-	free(out);
-	return reply.status;
+	return core_call(&req, buf, NULL);
 }
 
 void transport_close(void)
