@@ -370,7 +370,14 @@ static int compile_hook(struct codegen *cg, unsigned int hook,
 
 static const struct codegen_flavour *flavour_find(enum bpfilter_flavour id)
 {
-	return id == BPFILTER_FLAVOUR_NF_LINK ? &codegen_flavour_nf_link : NULL;
+	switch (id) {
+	case BPFILTER_FLAVOUR_NF_LINK:
+		return &codegen_flavour_nf_link;
+	case BPFILTER_FLAVOUR_SCHED_CLS:
+		return &codegen_flavour_sched_cls;
+	default:
+		return NULL;
+	}
 }
 
 static int collect_offsets(struct codegen *cg)
@@ -424,6 +431,8 @@ int bpfilter_codegen(const struct ipt_table_store *table,
 		.value_size = sizeof(struct bpfilter_counter),
 		.max_entries = table->num_entries ? table->num_entries : 1,
 	};
+	if (cg.flavour->meta_map)
+		img->maps[BPFILTER_MAP_META] = *cg.flavour->meta_map;
 
 	ret = collect_offsets(&cg);
 	for (hook = 0; !ret && hook < NF_INET_NUMHOOKS; hook++) {

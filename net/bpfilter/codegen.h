@@ -28,9 +28,11 @@ enum bpfilter_flavour {
 	 */
 	BPFILTER_FLAVOUR_NF_LINK = 1,
 	/*
-	 * BPF_PROG_TYPE_SCHED_CLS run by bpfilter.ko's own netfilter hooks
-	 * on 6.1 (data at L3; hook and devices from the module's kfuncs).
-	 * Not generated yet: bpfilter_codegen() answers -EOPNOTSUPP.
+	 * BPF_PROG_TYPE_SCHED_CLS run with bpf_prog_run() by bpfilter.ko's
+	 * own netfilter hooks on 6.1: ctx is struct __sk_buff, data at the
+	 * IPv4 header, device names from map BPFILTER_MAP_META, which the
+	 * module fills before each run; returns NF_DROP (0) or NF_ACCEPT
+	 * (1).  Its only relocations are map fds.
 	 */
 	BPFILTER_FLAVOUR_SCHED_CLS = 2,
 };
@@ -50,9 +52,15 @@ enum bpfilter_flavour {
  * Map 0: the per-entry counters, a BPF_MAP_TYPE_PERCPU_ARRAY with u32
  * keys, one struct bpfilter_counter per entry, indexed by the entry's
  * position in the table (the order IPT_SO_GET_ENTRIES returns them).
+ * Map 1: what the hook knows that the program cannot read (SCHED_CLS
+ * only: a BPF_MAP_TYPE_PERCPU_ARRAY of one struct bpfilter_meta, see
+ * msgfmt.h); a flavour that does not use it leaves its description
+ * zeroed (type 0, BPF_MAP_TYPE_UNSPEC): the loader creates no map.
+ * The numbers are the wire format's (BPFILTER_IMAGE_MAP_*).
  */
 #define BPFILTER_MAP_COUNTERS		0
-#define BPFILTER_MAPS			1
+#define BPFILTER_MAP_META		1
+#define BPFILTER_MAPS			2
 
 /* One counter as the programs add to it; layout of struct xt_counters. */
 struct bpfilter_counter {
@@ -90,7 +98,7 @@ struct bpfilter_image {
  *
  * Return: 0; -E2BIG (logged) when a hook's program would exceed
  * BPFILTER_PROG_INSNS_MAX; -ENOENT (logged) for a match without an
- * emitter; -EOPNOTSUPP for a flavour not generated yet; -ENOMEM.
+ * emitter; -EOPNOTSUPP for an unknown flavour; -ENOMEM.
  */
 int bpfilter_codegen(const struct ipt_table_store *table,
 		     enum bpfilter_flavour flavour,

@@ -55,16 +55,21 @@ struct codegen_flavour {
 	 */
 	void (*prologue)(struct bpf_prog_buf *p, unsigned int hook);
 	/*
-	 * Copy r2 bytes (a bounded scalar) from packet offset r4 (from the
-	 * IPv4 header) to the stack at @dst; jump to @fail if they cannot be
-	 * read.  Clobbers r0-r5.
+	 * Copy r2 bytes (a bounded scalar, never 0 at run time) from packet
+	 * offset r4 (from the IPv4 header) to the stack at @dst; jump to
+	 * @fail if they cannot be read.  A variable r2 makes the verifier
+	 * check all of @dst up to its bound as read: it must be written
+	 * before.  Clobbers r0-r5.
 	 */
 	void (*load_bytes)(struct bpf_prog_buf *p, __s16 dst, unsigned int fail);
 	__s32 verdict_accept;
 	__s32 verdict_drop;
+	/* Map BPFILTER_MAP_META as the loader must create it, or NULL. */
+	const struct bpfilter_map_desc *meta_map;
 };
 
 extern const struct codegen_flavour codegen_flavour_nf_link;
+extern const struct codegen_flavour codegen_flavour_sched_cls;
 
 struct bpf_prog_buf *cg_prog(struct codegen *cg);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core.h"
+#include "image.h"
 #include "netns.h"
 #include "sockopt.h"
 #include "table.h"
@@ -42,6 +43,7 @@ __u32 bpfilter_request_payload_max(__u16 cmd)
 {
 	switch (cmd) {
 	case BPFILTER_CMD_SETSOCKOPT:
+	case BPFILTER_CMD_COMPILE:
 		return BPFILTER_SET_PAYLOAD_MAX;
 	case BPFILTER_CMD_RESTORE:
 		return BPFILTER_RESTORE_PAYLOAD_MAX;
@@ -109,6 +111,39 @@ static int stats(const struct bpfilter_core *core, void **out, __u32 *out_len)
 }
 
 /*
+ * BPFILTER_CMD_COMPILE: the committed filter table (no payload) or a
+ * candidate, compiled for bpfilter.ko's hooks.  What the code generator
+ * refuses (-E2BIG, ...) is an answer, carried in the image's header: the
+ * module then refuses the table.  Only a refused candidate and ENOMEM
+ * are the reply's status.
+ */
+static int compile(const struct sockopt_call *call, void **out,
+		   __u32 *out_len)
+{
+	struct ipt_table_store *table = NULL, *candidate = NULL;
+	struct bpfilter_image *image = NULL;
+	int ret;
+
+	if (call->optlen) {
+		ret = bpfilter_replace_candidate(call, &candidate);
+		table = candidate;
+	} else {
+		ret = bpfilter_table_get(call->nets, call->net_cookie, "filter",
+					 &table);
+	}
+	if (ret)
+		return ret;
+
+	ret = bpfilter_codegen(table, BPFILTER_FLAVOUR_SCHED_CLS, &image);
+	if (ret != -ENOMEM)
+		ret = bpfilter_image_serialize(ret ? NULL : image, ret,
+					       table->num_entries, out, out_len);
+	bpfilter_image_free(image);
+	ipt_table_store_free(candidate);
+	return ret;
+}
+
+/*
  * The payload must be exactly what the wire format promises for the
  * command, so that handlers can read their fixed-size inputs unchecked.
  */
@@ -148,6 +183,10 @@ static int dispatch(struct bpfilter_core *core,
 
 		return bpfilter_restore(&restore);
 	}
+	case BPFILTER_CMD_COMPILE:
+		if (req->payload_len != req->optlen)
+			return -EINVAL;
+		return compile(&call, out, out_len);
 	case BPFILTER_CMD_NETNS_EXIT:
 		if (req->payload_len)
 			return -EINVAL;

@@ -19,9 +19,9 @@
  * allocated for it.  No valid request is larger, because the module
  * refuses an IPT_SO_SET_REPLACE of more than BPFILTER_NETNS_TABLE_BYTES_MAX
  * with -ENOMEM and never sends it:
- * - SETSOCKOPT: an ipt_replace and at most the whole cap of entries (an
- *   IPT_SO_SET_ADD_COUNTERS, a 40-byte header and 16 bytes per entry, is
- *   smaller);
+ * - SETSOCKOPT, COMPILE: an ipt_replace and at most the whole cap of
+ *   entries (an IPT_SO_SET_ADD_COUNTERS, a 40-byte header and 16 bytes
+ *   per entry, is smaller);
  * - RESTORE: a SET_REPLACE the helper accepted, then one xt_counters per
  *   entry, and no entry is smaller than IPT_ENTRY_MIN_SIZE;
  * - any other command: the first BPFILTER_GET_INPUT_MAX bytes of a get's
@@ -93,6 +93,16 @@ int bpfilter_request_check_framing(const struct bpfilter_request *req);
  *     num_counters struct xt_counters, the replaced table's.
  *   RESTORE: any length (optname and optlen are not used); no reply
  *     payload.
+ *   COMPILE: optlen bytes (optname is not used): none for the
+ *     namespace's committed filter table (instantiated on first use, as
+ *     by any request naming it), or an IPT_SO_SET_REPLACE payload, the
+ *     candidate.  A candidate gets SET_REPLACE's checks up to its
+ *     num_counters check against the current table, with the same
+ *     errno in reply->status, and is neither stored nor instantiates
+ *     anything.  Otherwise status 0 (or -ENOMEM) and the payload is
+ *     the SCHED_CLS program image (image.h, msgfmt.h): a header whose
+ *     err is 0 or the code generator's refusal (-E2BIG), with no
+ *     program in the latter case.
  *
  * Return: 0 when @reply was produced; the negative errno of
  * bpfilter_request_check_framing() when the stream is out of step and

@@ -47,6 +47,7 @@ enum bpfilter_cmd {
 	BPFILTER_CMD_NETNS_EXIT = 4,	/* net_cookie is gone: free its state */
 	BPFILTER_CMD_STATS = 5,		/* reply: struct bpfilter_stats */
 	BPFILTER_CMD_RESTORE = 6,	/* reinstall a table, see below */
+	BPFILTER_CMD_COMPILE = 7,	/* programs for a table, see below */
 };
 
 /* The helper's own accounting, for tests and operators: namespaces it
@@ -68,6 +69,74 @@ struct bpfilter_stats {
  * The helper validates it as a SET_REPLACE, except that num_counters is
  * not compared with the current table, and sends no old counters back.
  */
+
+/* BPFILTER_CMD_COMPILE asks for the programs that enforce a filter table
+ * in bpfilter.ko's netfilter hooks (the SCHED_CLS flavour).  Its payload
+ * is either empty (the namespace's committed filter table, instantiated
+ * if need be) or an IPT_SO_SET_REPLACE payload (optlen = payload_len)
+ * to compile without committing it: the module loads the programs first
+ * and sends the SET_REPLACE only once the verifier has accepted them.
+ * A candidate is checked as SET_REPLACE checks it up to the table
+ * lookup; a refusal is the reply's status, and the module then sends the
+ * SET_REPLACE anyway, which fails the same way with x_tables' side
+ * effects.  With status 0 the reply is a struct bpfilter_image_hdr,
+ * whose err is the code generator's verdict (0, or -E2BIG for a table
+ * too large to compile), followed when err is 0 by nr_progs programs,
+ * each a struct bpfilter_image_prog, its nr_insns struct bpf_insn, then
+ * its nr_relocs struct bpfilter_image_reloc.
+ *
+ * The programs are BPF_PROG_TYPE_SCHED_CLS, run with the skb's data at
+ * the IPv4 header; they return NF_DROP or NF_ACCEPT.  Their only
+ * relocations are map fds (kind BPFILTER_IMAGE_RELOC_MAP_FD): the
+ * BPF_LD_IMM64 at insn (src_reg BPF_PSEUDO_MAP_FD) takes the fd of map
+ * index, which the module creates:
+ *   BPFILTER_IMAGE_MAP_COUNTERS: BPF_MAP_TYPE_PERCPU_ARRAY, u32 key,
+ *     struct xt_counters value, nr_entries entries: entry n's counters
+ *     (n in IPT_SO_GET_ENTRIES order), added to by the programs;
+ *   BPFILTER_IMAGE_MAP_META: BPF_MAP_TYPE_PERCPU_ARRAY, u32 key, struct
+ *     bpfilter_meta value, one entry: what the hook knows that the
+ *     program cannot read, written by the module before each run.
+ */
+#define BPFILTER_IMAGE_MAP_COUNTERS	0
+#define BPFILTER_IMAGE_MAP_META		1
+#define BPFILTER_IMAGE_MAPS		2
+#define BPFILTER_IMAGE_RELOC_MAP_FD	1
+/* The verifier's limit; more relocations than any flavour emits. */
+#define BPFILTER_IMAGE_INSNS_MAX	1000000U
+#define BPFILTER_IMAGE_RELOCS_MAX	16U
+#define BPFILTER_IMAGE_PROGS_MAX	3U
+#define BPFILTER_IMAGE_BYTES_MAX \
+	(sizeof(struct bpfilter_image_hdr) + BPFILTER_IMAGE_PROGS_MAX * \
+	 (sizeof(struct bpfilter_image_prog) + BPFILTER_IMAGE_INSNS_MAX * 8 + \
+	  BPFILTER_IMAGE_RELOCS_MAX * sizeof(struct bpfilter_image_reloc)))
+
+struct bpfilter_image_hdr {
+	__s32 err;
+	__u32 nr_entries;
+	__u32 nr_progs;
+	__u32 reserved;
+};
+
+struct bpfilter_image_prog {
+	__u32 hook;		/* NF_INET_LOCAL_IN, NF_INET_FORWARD, ... */
+	__u32 nr_insns;
+	__u32 nr_relocs;
+	__u32 reserved;
+};
+
+struct bpfilter_image_reloc {
+	__u32 insn;
+	__u16 kind;
+	__u16 index;
+};
+
+/* The in and out device names at the hook, zeroes for none (as x_tables
+ * compares them: nulldevname).
+ */
+struct bpfilter_meta {
+	char in[16];
+	char out[16];
+};
 
 /* Tables a network namespace has instantiated, as reply->tables bits. */
 enum bpfilter_table {

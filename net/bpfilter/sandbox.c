@@ -43,9 +43,11 @@
  * host tests and of large request streams): read and write on its pipes
  * and log, writev for the C library's own fatal messages (malloc's
  * consistency checks print through it before aborting), malloc's brk,
- * mmap and munmap, clock_gettime for the log's rate limit (the vDSO falls
- * back to the system call when the clock source has no vDSO support),
- * and exit.  No signal handler is installed, so no rt_sigreturn; one
+ * mmap, munmap and mremap (realloc() of a block malloc mmap()ed, as the
+ * code generator's instruction buffer is for large tables; mremap cannot
+ * change protections), clock_gettime for the log's rate limit (the vDSO
+ * falls back to the system call when the clock source has no vDSO
+ * support), and exit.  No signal handler is installed, so no rt_sigreturn; one
  * thread, so no futex; nothing is opened, so no close or fstat.
  * Anything else kills the whole process: the module sees it die and
  * starts a new helper.
@@ -62,6 +64,7 @@ static struct sock_filter filter[] = {
 	ALLOW(writev),
 	ALLOW(brk),
 	ALLOW(munmap),
+	ALLOW(mremap),
 	ALLOW(clock_gettime),
 	ALLOW(exit),
 	ALLOW(exit_group),

@@ -44,6 +44,18 @@ int bpfilter_set_replace(const struct sockopt_call *call, void **out,
 			 __u32 *out_len);
 int bpfilter_set_add_counters(const struct sockopt_call *call);
 
+struct ipt_table_store;
+
+/*
+ * A COMPILE's candidate table (@call as for IPT_SO_SET_REPLACE): checked
+ * as bpfilter_set_replace() checks it, with the same errno, except for
+ * num_counters against the current table; nothing is stored or
+ * instantiated.  On success *@table is the translated table, the
+ * caller's (ipt_table_store_free()).
+ */
+int bpfilter_replace_candidate(const struct sockopt_call *call,
+			       struct ipt_table_store **table);
+
 /*
  * BPFILTER_CMD_RESTORE (see bpfilter.h): @call->payload holds
  * @call->optlen bytes, a SET_REPLACE payload then, optionally, the

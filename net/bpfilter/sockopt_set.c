@@ -142,6 +142,33 @@ static int replace_translate(const struct sockopt_call *call,
 			     sizeof(*repl), next);
 }
 
+/*
+ * Everything do_replace() checks before it looks the table up, in its
+ * order: the header, the allocation, translate_table(), then
+ * xt_counters_alloc() (same size limit).  On success *@next is the
+ * translated table, the caller's.
+ */
+static int replace_prepare(const struct sockopt_call *call,
+			   struct ipt_replace *repl,
+			   struct ipt_table_store **next)
+{
+	int ret;
+
+	ret = replace_header(call, repl);
+	if (ret)
+		return ret;
+	ret = replace_translate(call, repl, next);
+	if (ret)
+		return ret;
+	if (repl->num_counters > XT_TABLE_BYTES_MAX / sizeof(struct xt_counters)) {
+		ipt_table_store_free(*next);
+		*next = NULL;
+		return bpfilter_refuse(-ENOMEM, "replace: num_counters %u",
+				       repl->num_counters);
+	}
+	return 0;
+}
+
 int bpfilter_set_replace(const struct sockopt_call *call, void **out,
 			 __u32 *out_len)
 {
@@ -150,19 +177,9 @@ int bpfilter_set_replace(const struct sockopt_call *call, void **out,
 	struct ipt_replace repl;
 	int ret;
 
-	ret = replace_header(call, &repl);
+	ret = replace_prepare(call, &repl, &next);
 	if (ret)
 		return ret;
-	ret = replace_translate(call, &repl, &next);
-	if (ret)
-		return ret;
-
-	/* xt_counters_alloc(), before the lookup: same size limit. */
-	if (repl.num_counters > XT_TABLE_BYTES_MAX / sizeof(struct xt_counters)) {
-		ret = bpfilter_refuse(-ENOMEM, "replace: num_counters %u",
-				      repl.num_counters);
-		goto out;
-	}
 	ret = replace_lookup(call, &repl, &cur);
 	if (ret)
 		goto out;
@@ -185,6 +202,38 @@ int bpfilter_set_replace(const struct sockopt_call *call, void **out,
 	*out_len = repl.num_counters * sizeof(*old);
 out:
 	ipt_table_store_free(next);
+	return ret;
+}
+
+/*
+ * The candidate of a COMPILE: replace_prepare(), then replace_lookup()'s
+ * two checks made against the table's template instead of the table,
+ * so that nothing is instantiated (a committed table always has its
+ * template's valid_hooks).  Only the num_counters check (-EAGAIN),
+ * which depends on the table at commit time, is left to SET_REPLACE.
+ */
+int bpfilter_replace_candidate(const struct sockopt_call *call,
+			       struct ipt_table_store **table)
+{
+	const struct ipt_table_template *tmpl;
+	struct ipt_replace repl;
+	int ret;
+
+	*table = NULL;
+	ret = replace_prepare(call, &repl, table);
+	if (ret)
+		return ret;
+	tmpl = ipt_table_template_find(repl.name);
+	if (!tmpl)
+		ret = bpfilter_refuse(-ENOENT, "replace: table \"%s\"", repl.name);
+	else if (repl.valid_hooks != tmpl->valid_hooks)
+		ret = bpfilter_refuse(-EINVAL, "replace: valid_hooks %#x, table %s has %#x",
+				      repl.valid_hooks, repl.name,
+				      tmpl->valid_hooks);
+	if (ret) {
+		ipt_table_store_free(*table);
+		*table = NULL;
+	}
 	return ret;
 }
 

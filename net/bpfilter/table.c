@@ -10,7 +10,7 @@ static const struct ipt_table_template *const table_templates[] = {
 	&bpfilter_filter_template,
 };
 
-static const struct ipt_table_template *table_template_find(const char *name)
+const struct ipt_table_template *ipt_table_template_find(const char *name)
 {
 	size_t i;
 
@@ -38,7 +38,7 @@ int bpfilter_table_get(struct bpfilter_netns_map *map, __u64 cookie,
 	struct bpfilter_netns *ns;
 
 	/* Unknown names must not leave state behind for the namespace. */
-	tmpl = table_template_find(name);
+	tmpl = ipt_table_template_find(name);
 	if (!tmpl)
 		return -ENOENT;
 
@@ -60,7 +60,7 @@ __u64 bpfilter_table_bytes_besides(const struct bpfilter_netns_map *map,
 				   __u64 cookie, const char *name)
 {
 	const struct bpfilter_netns *ns = bpfilter_netns_find(map, cookie);
-	const struct ipt_table_template *tmpl = table_template_find(name);
+	const struct ipt_table_template *tmpl = ipt_table_template_find(name);
 	__u64 bytes;
 
 	if (!ns)

@@ -40,6 +40,9 @@ struct ipt_table_template {
 
 extern const struct ipt_table_template bpfilter_filter_template;
 
+/* Return: the template of the table named @name, or NULL. */
+const struct ipt_table_template *ipt_table_template_find(const char *name);
+
 /* Return: a new table as @tmpl describes it, or NULL on ENOMEM. */
 struct ipt_table_store *
 ipt_table_store_new_initial(const struct ipt_table_template *tmpl);

@@ -15,6 +15,7 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 
 #include "core.h"
+#include "image_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +32,7 @@ static void check_reply(const struct bpfilter_request *req, const void *payload,
 			const void *out)
 {
 	const volatile unsigned char *p = out;
+	struct parsed_image img;
 	unsigned int sum = 0;
 	__u32 i;
 
@@ -54,7 +56,8 @@ static void check_reply(const struct bpfilter_request *req, const void *payload,
 		CHECK(!reply->payload_len);
 	/*
 	 * A get returns at most its buffer; a replace, the old counters it
-	 * promised the caller; STATS, its struct; nothing else returns bytes.
+	 * promised the caller; STATS, its struct; COMPILE, an image the
+	 * module can read; nothing else returns bytes.
 	 */
 	if (req->cmd == BPFILTER_CMD_GETSOCKOPT)
 		CHECK(reply->payload_len <= req->optlen);
@@ -65,6 +68,8 @@ static void check_reply(const struct bpfilter_request *req, const void *payload,
 		      sizeof(struct xt_counters));
 	else if (req->cmd == BPFILTER_CMD_STATS && !reply->status)
 		CHECK(reply->payload_len == sizeof(struct bpfilter_stats));
+	else if (req->cmd == BPFILTER_CMD_COMPILE && !reply->status)
+		CHECK(!image_parse(out, reply->payload_len, &img));
 	else
 		CHECK(!reply->payload_len);
 

@@ -157,6 +157,12 @@ int main(int argc, char **argv)
 	add_request(BPFILTER_CMD_NETNS_EXIT, 3, 0, 0, NULL, 0);
 	add_request(BPFILTER_CMD_STATS, 0, 0, 0, NULL, 0);
 
+	open_seed(argv[1], "compile");
+	add_request(BPFILTER_CMD_COMPILE, 4, 0, 0, NULL, 0);
+	add_replace(BPFILTER_CMD_COMPILE, 4, 25, false);
+	add_replace(BPFILTER_CMD_SETSOCKOPT, 4, 4, false);
+	add_request(BPFILTER_CMD_COMPILE, 4, 0, 0, NULL, 0);
+
 	fclose(seed);
 	return 0;
 }

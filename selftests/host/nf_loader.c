@@ -218,6 +218,9 @@ int nf_image_load(const struct bpfilter_image *image, struct nf_loaded *out)
 	for (i = 0; i < BPFILTER_MAPS && !ret; i++) {
 		const struct bpfilter_map_desc *m = &image->maps[i];
 
+		/* Type 0: a map this flavour does not use. */
+		if (m->type == BPF_MAP_TYPE_UNSPEC)
+			continue;
 		out->map_fds[i] = bpf_map_create(m->type, "bpfilter_cnt",
 						 m->key_size, m->value_size,
 						 m->max_entries, NULL);

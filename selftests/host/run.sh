@@ -48,6 +48,7 @@ run_program test_umh "$here/test_umh.sh" "$build"
 run_program test_xtables_diff "$here/test_xtables_diff.sh" "$build"
 run_program test_codegen "$build/test-codegen"
 run_program test_nf_diff "$here/test_nf_diff.sh" "$build"
+run_program test_sched_cls "$here/test_sched_cls.sh" "$build"
 echo "1..$n"
 echo "# host: $passed passed, $failed failed, $skipped skipped"
 [ $failed = 0 ]

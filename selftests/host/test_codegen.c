@@ -12,9 +12,13 @@
 
 #include "codegen.h"
 #include "bpf_insn.h"
+#include "core.h"
+#include "image.h"
+#include "image_parse.h"
 #include "table.h"
 #include "tap.h"
 #include "translate.h"
+#include "wire_request.h"
 
 #define STD_SIZE	(sizeof(struct ipt_entry) + \
 			 XT_ALIGN(sizeof(struct xt_standard_target)))
@@ -100,21 +104,48 @@ static void tb_hooks(struct tbuild *t, unsigned int input_first,
 	}
 }
 
-static int tb_compile(struct tbuild *t, struct bpfilter_image **image)
+static void tb_finish(struct tbuild *t)
+{
+	strcpy(t->repl.name, "filter");
+	t->repl.num_entries = t->count;
+	t->repl.size = t->size;
+	t->repl.num_counters = 4;
+}
+
+static int tb_compile_flavour(struct tbuild *t, enum bpfilter_flavour flavour,
+			      struct bpfilter_image **image)
 {
 	struct ipt_table_store *table;
 	int ret;
 
-	strcpy(t->repl.name, "filter");
-	t->repl.num_entries = t->count;
-	t->repl.size = t->size;
+	tb_finish(t);
 	ret = ipt_translate(&t->repl, t->buf, &table);
 	if (ret)
 		return ret;
-	ret = bpfilter_codegen(table, BPFILTER_FLAVOUR_NF_LINK, image);
+	ret = bpfilter_codegen(table, flavour, image);
 	ipt_table_store_free(table);
 	return ret;
 }
+
+static int tb_compile(struct tbuild *t, struct bpfilter_image **image)
+{
+	return tb_compile_flavour(t, BPFILTER_FLAVOUR_NF_LINK, image);
+}
+
+/* The table as a SET_REPLACE payload, malloc()ed. */
+static void *tb_payload(struct tbuild *t, __u32 *len)
+{
+	unsigned char *buf;
+
+	tb_finish(t);
+	*len = sizeof(t->repl) + t->size;
+	buf = malloc(*len);
+	memcpy(buf, &t->repl, sizeof(t->repl));
+	memcpy(buf + sizeof(t->repl), t->buf, t->size);
+	return buf;
+}
+
+static enum bpfilter_flavour flat_flavour = BPFILTER_FLAVOUR_NF_LINK;
 
 /* INPUT: @n rules "-s 203.0.113.x -j DROP", then the policy. */
 static int flat_table(unsigned int n, struct bpfilter_image **image)
@@ -131,7 +162,7 @@ static int flat_table(unsigned int n, struct bpfilter_image **image)
 	policy = tb_rule(&t, NULL, -NF_ACCEPT - 1);
 	tb_hooks(&t, 0, policy);
 	tb_error(&t, "ERROR");
-	ret = tb_compile(&t, image);
+	ret = tb_compile_flavour(&t, flat_flavour, image);
 	free(t.buf);
 	return ret;
 }
@@ -166,6 +197,91 @@ static void test_image_shape(void)
 	}
 	EXPECT_EQ(kinds, (1U << BPFILTER_RELOC_MAP_FD) |
 		  (1U << BPFILTER_RELOC_FIELD_OFFSET) | (1U << BPFILTER_RELOC_KFUNC));
+	bpfilter_image_free(img);
+}
+
+/*
+ * The SCHED_CLS flavour: the meta map besides the counters (unused, type
+ * 0, for the netfilter link), map fd relocations only, and no access
+ * to __sk_buff but its len: no direct packet access, no cb.
+ */
+static void test_sched_cls_shape(void)
+{
+	struct bpfilter_image *img = NULL;
+	const struct bpf_insn *insn;
+	unsigned int i, j, maps;
+
+	flat_flavour = BPFILTER_FLAVOUR_SCHED_CLS;
+	EXPECT_EQ(flat_table(1, &img), 0);
+	flat_flavour = BPFILTER_FLAVOUR_NF_LINK;
+	if (!img)
+		return;
+	EXPECT_EQ(img->flavour, BPFILTER_FLAVOUR_SCHED_CLS);
+	EXPECT_EQ(img->nr_progs, 3);
+	EXPECT_EQ(img->maps[BPFILTER_MAP_COUNTERS].max_entries, 5);
+	EXPECT_EQ(img->maps[BPFILTER_MAP_META].type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	EXPECT_EQ(img->maps[BPFILTER_MAP_META].key_size, 4);
+	EXPECT_EQ(img->maps[BPFILTER_MAP_META].value_size, 32);
+	EXPECT_EQ(img->maps[BPFILTER_MAP_META].max_entries, 1);
+	for (i = 0; i < img->nr_progs; i++) {
+		const struct bpfilter_hook_prog *p = &img->progs[i];
+
+		maps = 0;
+		for (j = 0; j < p->nr_relocs; j++) {
+			EXPECT_EQ(p->relocs[j].kind, BPFILTER_RELOC_MAP_FD);
+			maps |= 1U << p->relocs[j].index;
+		}
+		EXPECT_EQ(maps, 3);
+		/*
+		 * ctx (r6 from the first instruction on) is read at len
+		 * only; plain stores go to the stack only (the counters'
+		 * atomic adds go to the map value).
+		 */
+		for (j = 0; j < p->nr_insns; j++) {
+			insn = &p->insns[j];
+			if (BPF_CLASS(insn->code) == BPF_LDX &&
+			    insn->src_reg == BPF_REG_6)
+				EXPECT(insn->off == offsetof(struct __sk_buff, len) &&
+				       BPF_SIZE(insn->code) == BPF_W);
+			if ((BPF_CLASS(insn->code) == BPF_STX ||
+			     BPF_CLASS(insn->code) == BPF_ST) &&
+			    BPF_MODE(insn->code) == BPF_MEM)
+				EXPECT_EQ(insn->dst_reg, BPF_REG_10);
+		}
+		printf("# SCHED_CLS, one rule, hook %u: %u instructions\n",
+		       p->hook, p->nr_insns);
+	}
+	bpfilter_image_free(img);
+
+	EXPECT_EQ(flat_table(1, &img), 0);
+	if (img)
+		EXPECT_EQ(img->maps[BPFILTER_MAP_META].type, BPF_MAP_TYPE_UNSPEC);
+	bpfilter_image_free(img);
+}
+
+/* What cannot go on the wire is sent as a refused table, not garbled. */
+static void test_serialize_refuses(void)
+{
+	struct bpfilter_image *img = NULL;
+	struct parsed_image parsed;
+	void *out = NULL;
+	__u32 len = 0;
+
+	EXPECT_EQ(flat_table(1, &img), 0);	/* netfilter-link relocations */
+	if (!img)
+		return;
+	EXPECT_EQ(bpfilter_image_serialize(img, 0, 5, &out, &len), 0);
+	EXPECT(!image_parse(out, len, &parsed));
+	EXPECT_EQ(parsed.hdr.err, -EINVAL);
+	EXPECT_EQ(parsed.hdr.nr_entries, 5);
+	free(out);
+	/* A SCHED_CLS image with a kind the wire format has no name for. */
+	img->flavour = BPFILTER_FLAVOUR_SCHED_CLS;
+	EXPECT_EQ(bpfilter_image_serialize(img, 0, 5, &out, &len), 0);
+	EXPECT(!image_parse(out, len, &parsed));
+	EXPECT_EQ(parsed.hdr.err, -EINVAL);
+	EXPECT_EQ(len, sizeof(struct bpfilter_image_hdr));
+	free(out);
 	bpfilter_image_free(img);
 }
 
@@ -222,6 +338,34 @@ static void test_islands(void)
 }
 
 /*
+ * The same through BPFILTER_CMD_COMPILE: answered (status 0) with the
+ * code generator's refusal in the image's header, no program.
+ */
+static void compile_refused(struct tbuild *t)
+{
+	struct bpfilter_core *core = bpfilter_core_new();
+	struct bpfilter_request req;
+	struct bpfilter_reply reply;
+	struct parsed_image parsed;
+	void *payload, *out = NULL;
+	__u32 len;
+
+	payload = tb_payload(t, &len);
+	req = wire_request(BPFILTER_CMD_COMPILE, 1, 0, len, len);
+	EXPECT_EQ(bpfilter_core_handle(core, &req, payload, &reply, &out), 0);
+	EXPECT_EQ(reply.status, 0);
+	EXPECT_EQ(reply.tables, 0);
+	EXPECT_EQ(reply.payload_len, sizeof(struct bpfilter_image_hdr));
+	EXPECT(!image_parse(out, reply.payload_len, &parsed));
+	EXPECT_EQ(parsed.hdr.err, -E2BIG);
+	EXPECT_EQ(parsed.hdr.nr_entries, t->count);
+	EXPECT_EQ(parsed.hdr.nr_progs, 0);
+	free(out);
+	free(payload);
+	bpfilter_core_free(core);
+}
+
+/*
  * 24 chains, each calling the next twice: 2^24 inlined copies of the
  * last, far over the limit.  x_tables accepts it; bpfilter refuses it
  * with E2BIG (and a log line) instead of building it.
@@ -255,10 +399,11 @@ static void test_exponential_refused(void)
 	}
 	EXPECT_EQ(tb_compile(&t, &img), -E2BIG);
 	bpfilter_image_free(img);
+	compile_refused(&t);
 	free(t.buf);
 }
 
-static void test_instructions_per_rule(void)
+static void instructions_per_rule(void)
 {
 	static const unsigned int sizes[] = { 1, 100, 1000, 10000 };
 	struct bpfilter_image *img = NULL;
@@ -273,20 +418,34 @@ static void test_instructions_per_rule(void)
 		EXPECT_EQ(flat_table(sizes[i], &img), 0);
 		if (!img)
 			continue;
-		printf("# INPUT with %u rules \"-s ADDR -j DROP\": %u instructions, %.1f per rule\n",
+		printf("# %s INPUT with %u rules \"-s ADDR -j DROP\": %u instructions, %.1f per rule\n",
+		       flat_flavour == BPFILTER_FLAVOUR_NF_LINK ?
+		       "netfilter link" : "SCHED_CLS",
 		       sizes[i], img->progs[0].nr_insns,
 		       (double)(img->progs[0].nr_insns - base) / sizes[i]);
 		bpfilter_image_free(img);
 	}
 }
 
+static void test_instructions_per_rule(void)
+{
+	instructions_per_rule();
+	flat_flavour = BPFILTER_FLAVOUR_SCHED_CLS;
+	instructions_per_rule();
+	flat_flavour = BPFILTER_FLAVOUR_NF_LINK;
+}
+
 int main(void)
 {
 	tap_run("codegen: an image has three programs, a counter map, map/field/kfunc relocations",
 		test_image_shape);
+	tap_run("codegen: SCHED_CLS has the meta map, map relocations only, reads only __sk_buff.len",
+		test_sched_cls_shape);
+	tap_run("codegen: an image the wire format cannot carry is sent as refused (-EINVAL)",
+		test_serialize_refuses);
 	tap_run("codegen: jump islands carry a jump over 100,000 instructions",
 		test_islands);
-	tap_run("codegen: a table inlining to more than the instruction limit is refused with E2BIG",
+	tap_run("codegen: a table inlining to more than the instruction limit is refused with E2BIG, in COMPILE's header",
 		test_exponential_refused);
 	tap_run("codegen: tables of 1 to 10,000 rules compile", test_instructions_per_rule);
 	return tap_exit_code();

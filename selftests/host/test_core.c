@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "tap.h"
+#include "test_compile.h"
 #include "test_log.h"
 #include "test_replace.h"
 #include "test_sandbox.h"
@@ -159,7 +160,8 @@ static void test_oversized_payload(void)
 	expect_payload_max(BPFILTER_CMD_RESTORE, set_max + cap / 144 * 16);
 	expect_payload_max(BPFILTER_CMD_GETSOCKOPT, BPFILTER_GET_INPUT_MAX);
 	expect_payload_max(BPFILTER_CMD_PING, BPFILTER_GET_INPUT_MAX);
-	expect_payload_max(BPFILTER_CMD_RESTORE + 1, BPFILTER_GET_INPUT_MAX);
+	expect_payload_max(BPFILTER_CMD_COMPILE, set_max);
+	expect_payload_max(BPFILTER_CMD_COMPILE + 1, BPFILTER_GET_INPUT_MAX);
 }
 
 static void expect_status(const struct bpfilter_request *req,
@@ -179,7 +181,7 @@ static void test_bad_cmd(void)
 	struct bpfilter_request req = request(0, 1, 0, 0, 0);
 
 	expect_status(&req, NULL, -EINVAL);
-	req.cmd = BPFILTER_CMD_RESTORE + 1;
+	req.cmd = BPFILTER_CMD_COMPILE + 1;
 	expect_status(&req, NULL, -EINVAL);
 }
 
@@ -603,6 +605,7 @@ int main(void)
 	tap_run("5000 namespaces keep their tables", test_many_netns);
 
 	tap_failures += test_replace_all(core);
+	tap_failures += test_compile_all(core);
 	tap_failures += test_sandbox_all();
 
 	bpfilter_core_free(core);

@@ -139,8 +139,9 @@ static void test_forbidden(void)
 }
 
 /*
- * What serving needs still works: memory (brk and mmap, as malloc gets
- * it), the clock, reading and writing pipes, exiting.
+ * What serving needs still works: memory (brk, mmap and mremap, as
+ * malloc gets and grows it), the clock, reading and writing pipes,
+ * exiting.
  */
 static void test_allowed(void)
 {
@@ -162,7 +163,10 @@ static void test_allowed(void)
 		p = (void *)syscall(SYS_mmap, NULL, 1 << 20,
 				    PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED || syscall(SYS_munmap, p, 1 << 20) ||
+		if (p != MAP_FAILED)
+			p = (void *)syscall(SYS_mremap, p, 1 << 20, 2 << 20,
+					    MREMAP_MAYMOVE);
+		if (p == MAP_FAILED || syscall(SYS_munmap, p, 2 << 20) ||
 		    syscall(SYS_brk, 0) <= 0 ||
 		    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) ||
 		    syscall(SYS_write, fds[1], "y", 1) != 1)
@@ -240,7 +244,7 @@ unsigned int test_sandbox_all(void)
 	fflush(stdout);
 	run("sandbox: execve, open, socket, exec memory, kill, setuid, x32 die of SIGSYS",
 	    test_forbidden);
-	run("sandbox: memory, clock, pipes and exit still work",
+	run("sandbox: memory (mremap too), clock, pipes and exit still work",
 	    test_allowed);
 	run("sandbox: /proc status shows uid/gid 4294967294, no capabilities, no_new_privs, seccomp filter",
 	    test_proc_status);

@@ -7,6 +7,7 @@
  * usage: umh-driver HELPER [EXPECTED_FD2_PATH]
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +23,7 @@
 
 #include "../../include/uapi/linux/bpfilter.h"
 #include "../../net/bpfilter/msgfmt.h"
+#include "image_parse.h"
 #include "proc_status.h"
 #include "tap.h"
 
@@ -145,7 +147,7 @@ static void *roundtrip(struct helper *h, const struct bpfilter_request *req,
 	EXPECT_EQ(reply->magic, BPFILTER_WIRE_MAGIC);
 	EXPECT_EQ(reply->version, BPFILTER_WIRE_VERSION);
 	EXPECT_EQ(reply->id, req->id);
-	if (reply->payload_len && reply->payload_len <= (1U << 20)) {
+	if (reply->payload_len && reply->payload_len <= BPFILTER_IMAGE_BYTES_MAX) {
 		out = malloc(reply->payload_len);
 		EXPECT_EQ(read_all(h->from, out, reply->payload_len),
 			  reply->payload_len);
@@ -259,6 +261,110 @@ static void test_big_set(void)
 	EXPECT_EQ(reply.status, -EINVAL);
 	EXPECT_EQ(reply.payload_len, 0);
 	free(payload);
+}
+
+/* The initial table's SCHED_CLS programs. */
+static void test_compile(void)
+{
+	struct bpfilter_request req = request(BPFILTER_CMD_COMPILE, 0, 0, 0);
+	struct bpfilter_reply reply;
+	struct parsed_image img;
+	void *out;
+
+	out = roundtrip(&session, &req, NULL, &reply);
+	EXPECT_EQ(reply.status, 0);
+	EXPECT(out && !image_parse(out, reply.payload_len, &img));
+	EXPECT_EQ(img.hdr.err, 0);
+	EXPECT_EQ(img.hdr.nr_progs, 3);
+	free(out);
+}
+
+#define STD_ENTRY	(sizeof(struct ipt_entry) + \
+			 XT_ALIGN(sizeof(struct xt_standard_target)))
+#define ERROR_ENTRY	(sizeof(struct ipt_entry) + \
+			 XT_ALIGN(sizeof(struct xt_error_target)))
+
+static void *add_entry(unsigned char **at, size_t size, int verdict)
+{
+	struct ipt_entry *e = (void *)*at;
+	struct xt_standard_target *t = (void *)e->elems;
+
+	e->target_offset = sizeof(*e);
+	e->next_offset = size;
+	t->target.u.target_size = size - sizeof(*e);
+	t->verdict = verdict;
+	*at += size;
+	return e;
+}
+
+/*
+ * A filter table whose INPUT has @n rules "-s 203.0.113.x -j DROP", as
+ * a SET_REPLACE payload of *@len bytes.
+ */
+static struct ipt_replace *flat_table(unsigned int n, __u32 *len)
+{
+	const size_t size = (n + 3) * STD_ENTRY + ERROR_ENTRY;
+	struct xt_error_target *et;
+	struct ipt_replace *repl;
+	struct ipt_entry *e;
+	unsigned char *at;
+	unsigned int i, h;
+
+	*len = sizeof(*repl) + size;
+	repl = calloc(1, *len);
+	if (!repl)
+		exit(1);
+	strcpy(repl->name, "filter");
+	repl->valid_hooks = (1U << NF_INET_LOCAL_IN) | (1U << NF_INET_FORWARD) |
+			    (1U << NF_INET_LOCAL_OUT);
+	repl->num_entries = n + 4;
+	repl->size = size;
+	repl->num_counters = 4;
+	at = (unsigned char *)repl->entries;
+	for (i = 0; i < n; i++) {
+		e = add_entry(&at, STD_ENTRY, -NF_DROP - 1);
+		e->ip.src.s_addr = htonl(0xcb007100 | (i & 0xff));
+		e->ip.smsk.s_addr = 0xffffffff;
+	}
+	for (h = NF_INET_LOCAL_IN; h <= NF_INET_LOCAL_OUT; h++) {
+		repl->underflow[h] = at - (unsigned char *)repl->entries;
+		add_entry(&at, STD_ENTRY, -NF_ACCEPT - 1);
+		repl->hook_entry[h] = h == NF_INET_LOCAL_IN ? 0 : repl->underflow[h];
+	}
+	e = add_entry(&at, ERROR_ENTRY, 0);
+	et = (void *)e->elems;
+	strcpy(et->target.u.user.name, XT_ERROR_TARGET);
+	strcpy(et->errorname, "ERROR");
+	return repl;
+}
+
+/*
+ * 70,000 rules: megabytes of instructions, grown by realloc() of blocks
+ * malloc has mmap()ed (mremap(), which the filter once killed the helper
+ * for), and a reply of megabytes written to the pipe: all within the
+ * seccomp filter.
+ */
+static void test_compile_big(void)
+{
+	struct bpfilter_reply reply;
+	struct bpfilter_request req;
+	struct parsed_image img;
+	struct ipt_replace *repl;
+	void *out;
+	__u32 len;
+
+	repl = flat_table(70000, &len);
+	req = request(BPFILTER_CMD_COMPILE, 0, len, len);
+	out = roundtrip(&session, &req, repl, &reply);
+	EXPECT_EQ(reply.status, 0);
+	EXPECT(reply.payload_len > (4U << 20));
+	EXPECT(out && !image_parse(out, reply.payload_len, &img));
+	EXPECT_EQ(img.hdr.err, 0);
+	EXPECT_EQ(img.hdr.nr_entries, 70004);
+	printf("# %u bytes of image, INPUT %u instructions\n",
+	       reply.payload_len, img.progs[0].nr_insns);
+	free(out);
+	free(repl);
 }
 
 static void test_clean_exit(void)
@@ -375,6 +481,10 @@ int main(int argc, char **argv)
 	tap_run("helper: GET_ENTRIES filter", test_get_entries);
 	tap_run("helper: 1 MiB SET_REPLACE read in full, -EINVAL",
 		test_big_set);
+	tap_run("helper: COMPILE of the initial table, 3 programs",
+		test_compile);
+	tap_run("helper: COMPILE of 70,000 rules, realloc()ed by mremap, a 4 MB reply, within the sandbox",
+		test_compile_big);
 	tap_run("helper: end of input at a request boundary exits 0",
 		test_clean_exit);
 	tap_run("helper: bad magic exits 1 without a reply", test_bad_magic);

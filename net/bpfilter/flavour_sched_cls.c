@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SCHED_CLS flavour, for 6.1, which has no BPF netfilter link:
+ * bpfilter.ko's own netfilter hooks run the program with bpf_prog_run()
+ * on the hook's skb.  ctx is struct __sk_buff; at the IPv4 hooks the
+ * skb's data starts at the IP header and __sk_buff.len is skb->len.
+ *
+ * The module computes no data pointers (bpf_compute_data_pointers() is
+ * tc's step), so packet bytes are read with bpf_skb_load_bytes() only,
+ * never by direct packet access; __sk_buff.cb is never touched either,
+ * as at a netfilter hook skb->cb holds the IP layer's control block.
+ * The device names, which a SCHED_CLS program cannot read, come from
+ * map BPFILTER_MAP_META: one struct bpfilter_meta (msgfmt.h) per CPU,
+ * written by the module before each run.  The only relocations are map
+ * fds, which the module fills in without BTF.
+ */
+#include <stddef.h>
+
+#include <linux/netfilter.h>
+
+#include "codegen_emit.h"
+#include "msgfmt.h"
+
+#define CG_S_META_KEY	CG_S_FLAVOUR	/* u32 0, the meta map's key */
+
+_Static_assert(sizeof(struct bpfilter_meta) == 32 &&
+	       offsetof(struct bpfilter_meta, out) == 16,
+	       "the prologue copies in[16] then out[16] as four u64");
+
+static const struct bpfilter_map_desc meta_map = {
+	.type = BPF_MAP_TYPE_PERCPU_ARRAY,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(struct bpfilter_meta),
+	.max_entries = 1,
+};
+
+/*
+ * CG_S_IN and CG_S_OUT from this CPU's struct bpfilter_meta.  The lookup
+ * of key 0 in a one-entry array cannot fail, but the verifier wants the
+ * NULL case handled: it reads as no devices (zeroes, as nulldevname).
+ */
+static void load_meta(struct bpf_prog_buf *p)
+{
+	unsigned int none = bpf_prog_label(p);
+	unsigned int done = bpf_prog_label(p);
+	int i;
+
+	bpf_prog_emit(p, insn_st(BPF_W, BPF_REG_10, CG_S_META_KEY, 0));
+	bpf_prog_emit_reloc(p, insn_ld_imm64_lo(BPF_REG_1, BPF_PSEUDO_MAP_FD, 0),
+			    BPFILTER_RELOC_MAP_FD, BPFILTER_MAP_META);
+	bpf_prog_emit(p, insn_ld_imm64_hi(0));
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_2, BPF_REG_10));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_2, CG_S_META_KEY));
+	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_map_lookup_elem));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_0, 0, 0), none);
+	/* in[16] to CG_S_IN, out[16] to CG_S_OUT, 8 bytes at a time. */
+	for (i = 0; i < 4; i++)
+		bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1 + i, BPF_REG_0, 8 * i));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_1, CG_S_IN));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_2, CG_S_IN + 8));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_3, CG_S_OUT));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_4, CG_S_OUT + 8));
+	bpf_prog_jump(p, insn_ja(0), done);
+	bpf_prog_bind(p, none);
+	bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_IN, 0));
+	bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_IN + 8, 0));
+	bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_OUT, 0));
+	bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_OUT + 8, 0));
+	bpf_prog_bind(p, done);
+}
+
+static void sc_prologue(struct bpf_prog_buf *p, unsigned int hook)
+{
+	(void)hook;	/* x_tables reads in and out whatever the hook */
+
+	bpf_prog_emit(p, insn_mov64_reg(CG_REG_CTX, BPF_REG_1));
+	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_2, CG_REG_CTX,
+				  offsetof(struct __sk_buff, len)));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_2, CG_S_LEN));
+	load_meta(p);
+}
+
+/*
+ * bpf_skb_load_bytes(ctx, offset r4, dst, len r2).  Its size argument
+ * must be provably nonzero (ARG_CONST_SIZE), and 6.1's verifier learns
+ * nothing from a "!= 0" test (later ones do), so a variable length the
+ * caller already tested that way is tested again with "<", which it
+ * does learn from.  Never taken: callers pass no zero length.
+ */
+static void sc_load_bytes(struct bpf_prog_buf *p, __s16 dst, unsigned int fail)
+{
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_5, BPF_REG_2));
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_2, BPF_REG_4));
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_4, BPF_REG_5));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JLT, BPF_REG_4, 1, 0), fail);
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_1, CG_REG_CTX));
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_3, BPF_REG_10));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_3, dst));
+	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_skb_load_bytes));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JNE, BPF_REG_0, 0, 0), fail);
+}
+
+const struct codegen_flavour codegen_flavour_sched_cls = {
+	.id = BPFILTER_FLAVOUR_SCHED_CLS,
+	.prologue = sc_prologue,
+	.load_bytes = sc_load_bytes,
+	.verdict_accept = NF_ACCEPT,
+	.verdict_drop = NF_DROP,
+	.meta_map = &meta_map,
+};

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Serializing a program image for the module.  The code generator's
+ * structures are the helper's own; what crosses to the module is only
+ * the wire format of msgfmt.h, checked here against what the module
+ * accepts so that a generator bug shows as a refused table, not as a
+ * malformed reply.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image.h"
+#include "log.h"
+#include "msgfmt.h"
+
+/* The code generator's numbers are the wire format's. */
+_Static_assert(BPFILTER_MAP_COUNTERS == BPFILTER_IMAGE_MAP_COUNTERS &&
+	       BPFILTER_MAP_META == BPFILTER_IMAGE_MAP_META &&
+	       BPFILTER_MAPS == BPFILTER_IMAGE_MAPS, "map numbers");
+_Static_assert(BPFILTER_RELOC_MAP_FD == BPFILTER_IMAGE_RELOC_MAP_FD,
+	       "relocation kind");
+_Static_assert(BPFILTER_PROG_INSNS_MAX == BPFILTER_IMAGE_INSNS_MAX,
+	       "instruction limit");
+_Static_assert(sizeof(struct bpf_insn) == 8 &&
+	       sizeof(struct bpfilter_image_reloc) == 8 &&
+	       sizeof(struct bpfilter_image_prog) % 8 == 0 &&
+	       sizeof(struct bpfilter_image_hdr) % 8 == 0,
+	       "every part keeps the next one 8-byte aligned");
+
+static bool ld_imm64_map_fd(const struct bpfilter_hook_prog *hp, __u32 at)
+{
+	return at + 1 < hp->nr_insns &&
+	       hp->insns[at].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+	       hp->insns[at].src_reg == BPF_PSEUDO_MAP_FD;
+}
+
+/* Return: 0, or -EINVAL (logged) when @hp cannot go on the wire. */
+static int prog_check(const struct bpfilter_hook_prog *hp)
+{
+	const struct bpfilter_reloc *r;
+	__u32 i;
+
+	if (hp->hook >= NF_INET_NUMHOOKS || !hp->nr_insns ||
+	    hp->nr_insns > BPFILTER_IMAGE_INSNS_MAX ||
+	    hp->nr_relocs > BPFILTER_IMAGE_RELOCS_MAX)
+		return bpfilter_refuse(-EINVAL, "image: hook %u: %u instructions, %u relocations",
+				       hp->hook, hp->nr_insns, hp->nr_relocs);
+	for (i = 0; i < hp->nr_relocs; i++) {
+		r = &hp->relocs[i];
+		if (r->kind != BPFILTER_RELOC_MAP_FD ||
+		    r->index >= BPFILTER_IMAGE_MAPS ||
+		    !ld_imm64_map_fd(hp, r->insn))
+			return bpfilter_refuse(-EINVAL, "image: hook %u: relocation %u (kind %u, index %u, insn %u) is no map fd",
+					       hp->hook, i, r->kind, r->index,
+					       r->insn);
+	}
+	return 0;
+}
+
+static int image_check(const struct bpfilter_image *image)
+{
+	__u32 i;
+	int ret;
+
+	if (image->flavour != BPFILTER_FLAVOUR_SCHED_CLS ||
+	    !image->nr_progs || image->nr_progs > BPFILTER_IMAGE_PROGS_MAX)
+		return bpfilter_refuse(-EINVAL, "image: flavour %u, %u programs",
+				       image->flavour, image->nr_progs);
+	for (i = 0; i < image->nr_progs; i++) {
+		ret = prog_check(&image->progs[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Bounded by the checks: BPFILTER_IMAGE_BYTES_MAX, about 24 MB. */
+static size_t image_size(const struct bpfilter_image *image)
+{
+	size_t size = sizeof(struct bpfilter_image_hdr);
+	__u32 i;
+
+	for (i = 0; i < image->nr_progs; i++)
+		size += sizeof(struct bpfilter_image_prog) +
+			(size_t)image->progs[i].nr_insns * sizeof(struct bpf_insn) +
+			(size_t)image->progs[i].nr_relocs *
+			sizeof(struct bpfilter_image_reloc);
+	return size;
+}
+
+static unsigned char *put(unsigned char *at, const void *src, size_t len)
+{
+	memcpy(at, src, len);
+	return at + len;
+}
+
+static unsigned char *put_prog(unsigned char *at,
+			       const struct bpfilter_hook_prog *hp)
+{
+	const struct bpfilter_image_prog ph = {
+		.hook = hp->hook,
+		.nr_insns = hp->nr_insns,
+		.nr_relocs = hp->nr_relocs,
+	};
+	struct bpfilter_image_reloc r;
+	__u32 i;
+
+	at = put(at, &ph, sizeof(ph));
+	at = put(at, hp->insns, (size_t)hp->nr_insns * sizeof(*hp->insns));
+	for (i = 0; i < hp->nr_relocs; i++) {
+		r = (struct bpfilter_image_reloc) {
+			.insn = hp->relocs[i].insn,
+			.kind = BPFILTER_IMAGE_RELOC_MAP_FD,
+			.index = hp->relocs[i].index,
+		};
+		at = put(at, &r, sizeof(r));
+	}
+	return at;
+}
+
+int bpfilter_image_serialize(const struct bpfilter_image *image, int err,
+			     __u32 nr_entries, void **out, __u32 *len)
+{
+	struct bpfilter_image_hdr hdr = {
+		.err = err,
+		.nr_entries = nr_entries,
+	};
+	unsigned char *buf, *at;
+	size_t size = sizeof(hdr);
+	__u32 i;
+
+	if (!hdr.err)
+		hdr.err = image_check(image);
+	if (!hdr.err) {
+		hdr.nr_progs = image->nr_progs;
+		size = image_size(image);
+	}
+
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	at = put(buf, &hdr, sizeof(hdr));
+	for (i = 0; i < hdr.nr_progs; i++)
+		at = put_prog(at, &image->progs[i]);
+
+	*out = buf;
+	*len = size;
+	return 0;
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A COMPILE reply, parsed and checked as the module must (msgfmt.h). */
+#include <string.h>
+
+#include "image_parse.h"
+
+#define FILTER_HOOKS	((1U << NF_INET_LOCAL_IN) | (1U << NF_INET_FORWARD) | \
+			 (1U << NF_INET_LOCAL_OUT))
+
+static const char *relocs_check(const struct parsed_prog *pp)
+{
+	const struct bpf_insn *insn;
+	__u32 i;
+
+	for (i = 0; i < pp->nr_relocs; i++) {
+		if (pp->relocs[i].kind != BPFILTER_IMAGE_RELOC_MAP_FD)
+			return "a relocation is not of a map fd";
+		if (pp->relocs[i].index >= BPFILTER_IMAGE_MAPS)
+			return "a relocation names no map";
+		if (pp->relocs[i].insn + 1 >= pp->nr_insns)
+			return "a relocation is past the last BPF_LD_IMM64";
+		insn = &pp->insns[pp->relocs[i].insn];
+		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW) ||
+		    insn->src_reg != BPF_PSEUDO_MAP_FD)
+			return "a relocation is not at a BPF_LD_IMM64 of a map fd";
+	}
+	return NULL;
+}
+
+static const char *prog_parse(const unsigned char *buf, size_t len,
+			      size_t *off, unsigned int *hooks,
+			      struct parsed_prog *pp)
+{
+	struct bpfilter_image_prog ph;
+	size_t need;
+
+	if (len - *off < sizeof(ph))
+		return "a program header is cut short";
+	memcpy(&ph, buf + *off, sizeof(ph));
+	*off += sizeof(ph);
+	if (ph.reserved)
+		return "a program's reserved field is set";
+	if (ph.hook >= NF_INET_NUMHOOKS || !(FILTER_HOOKS & (1U << ph.hook)) ||
+	    (*hooks & (1U << ph.hook)))
+		return "a program's hook is not a filter hook, or repeated";
+	*hooks |= 1U << ph.hook;
+	if (!ph.nr_insns || ph.nr_insns > BPFILTER_IMAGE_INSNS_MAX ||
+	    ph.nr_relocs > BPFILTER_IMAGE_RELOCS_MAX)
+		return "a program has too few or too many instructions or relocations";
+	need = (size_t)ph.nr_insns * sizeof(struct bpf_insn) +
+	       (size_t)ph.nr_relocs * sizeof(struct bpfilter_image_reloc);
+	if (len - *off < need)
+		return "a program is cut short";
+	pp->hook = ph.hook;
+	pp->nr_insns = ph.nr_insns;
+	pp->nr_relocs = ph.nr_relocs;
+	pp->insns = (const void *)(buf + *off);
+	pp->relocs = (const void *)(buf + *off +
+				    (size_t)ph.nr_insns * sizeof(struct bpf_insn));
+	*off += need;
+	if (pp->insns[pp->nr_insns - 1].code != (BPF_JMP | BPF_EXIT))
+		return "a program does not end with an exit";
+	return relocs_check(pp);
+}
+
+const char *image_parse(const void *buf, size_t len, struct parsed_image *out)
+{
+	unsigned int hooks = 0;
+	size_t off = sizeof(out->hdr);
+	const char *why;
+	__u32 i;
+
+	memset(out, 0, sizeof(*out));
+	if (len < sizeof(out->hdr))
+		return "shorter than its header";
+	memcpy(&out->hdr, buf, sizeof(out->hdr));
+	if (out->hdr.reserved)
+		return "the header's reserved field is set";
+	if (out->hdr.err > 0 || out->hdr.err < -4095)
+		return "err is not 0 or a negative errno";
+	if (out->hdr.err)
+		return out->hdr.nr_progs || len != off ?
+		       "an error header with programs or bytes after it" : NULL;
+	if (!out->hdr.nr_entries)
+		return "no entries: the counter map would be empty";
+	if (!out->hdr.nr_progs || out->hdr.nr_progs > BPFILTER_IMAGE_PROGS_MAX)
+		return "no programs, or more than the filter table's hooks";
+	for (i = 0; i < out->hdr.nr_progs; i++) {
+		why = prog_parse(buf, len, &off, &hooks, &out->progs[i]);
+		if (why)
+			return why;
+	}
+	return off == len ? NULL : "bytes after the last program";
+}

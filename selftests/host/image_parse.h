@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading a COMPILE reply back as the module must (msgfmt.h), checking
+ * every promise of the wire format: sizes that add up exactly, reserved
+ * fields zero, hooks of the filter table once each, relocations only of
+ * map fds, in range, each at a BPF_LD_IMM64 of a map fd.
+ */
+#ifndef BPFILTER_TEST_IMAGE_PARSE_H
+#define BPFILTER_TEST_IMAGE_PARSE_H
+
+#include <stddef.h>
+
+#include <linux/bpf.h>
+#include <linux/netfilter.h>
+
+#include "../../net/bpfilter/msgfmt.h"
+
+struct parsed_prog {
+	__u32 hook;
+	__u32 nr_insns;
+	__u32 nr_relocs;
+	const struct bpf_insn *insns;		/* into the reply */
+	const struct bpfilter_image_reloc *relocs;
+};
+
+struct parsed_image {
+	struct bpfilter_image_hdr hdr;
+	struct parsed_prog progs[BPFILTER_IMAGE_PROGS_MAX];
+};
+
+/*
+ * Parses @len bytes at @buf (8-byte aligned, as malloc() gives them).
+ * Return: NULL, or what the first broken promise is.
+ */
+const char *image_parse(const void *buf, size_t len, struct parsed_image *out);
+
+#endif /* BPFILTER_TEST_IMAGE_PARSE_H */

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sched-cls-load: the SCHED_CLS flavour on this machine's kernel, as
+ * bpfilter.ko will load it on 6.1.
+ *
+ * Run in a network namespace whose x_tables filter table holds a
+ * ruleset (test_sched_cls.sh loads each of nf_corpus/ with
+ * iptables-legacy-restore).  The table is read back (GET_INFO,
+ * GET_ENTRIES) and sent to bpfilter's core as a COMPILE candidate; the
+ * reply is parsed as the module parses it (image_parse.c) and must be
+ * byte for byte what a COMPILE of the same table once committed gives.
+ * Then, with only CAP_BPF and CAP_NET_ADMIN effective (the module's
+ * loader credentials), the two maps are created, the map fds patched in
+ * and every program loaded as BPF_PROG_TYPE_SCHED_CLS: the verifier,
+ * without CAP_PERFMON, keeps its Spectre checks and refuses
+ * variable-offset stack access, as it will on 6.1.
+ *
+ * Last, the programs run on every packet of pkt_corpus.c with
+ * BPF_PROG_TEST_RUN beside the netfilter-link flavour's (whose results
+ * nf-diff holds to x_tables'): same verdicts, same counters.  A SCHED_CLS
+ * test run starts the skb's data at the Ethernet header, so the same
+ * instructions are loaded a second time as BPF_PROG_TYPE_SOCKET_FILTER,
+ * whose test run starts it at L3, as the module's hooks do; what they
+ * read (__sk_buff.len, bpf_skb_load_bytes(), the maps) is the same.
+ * The netfilter test run has no input device and "lo" as output device
+ * (it takes no devices from the caller); the meta map says the same.
+ * With --devices, the table is sched_cls_devices.rules, and its FORWARD
+ * program also runs with other devices in the meta map, against the
+ * verdicts that file states.
+ *
+ * usage: sched-cls-load NAME [--devices]   (prints TAP lines; needs root)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/capability.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+
+#include "core.h"
+#include "image_parse.h"
+#include "nf_loader.h"
+#include "pkt_corpus.h"
+#include "wire_request.h"
+
+#define NET_COOKIE	1
+#define MAX_PKTS	2048
+#define STATS_LOG_SIZE	4096
+#define FULL_LOG_SIZE	(16U << 20)
+
+static const char *name;
+static int failures;
+
+static void report(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void report(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s - sched-cls %s: ", ok ? "ok" : "not ok", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	failures += !ok;
+}
+
+#define fail_exit(...) do { report(false, __VA_ARGS__); exit(0); } while (0)
+
+/* The table x_tables holds, as a SET_REPLACE payload (num_counters 4). */
+static struct ipt_replace *xt_read(size_t *len)
+{
+	struct ipt_getinfo info = { .name = "filter" };
+	socklen_t optlen = sizeof(info);
+	struct ipt_get_entries *ge;
+	struct ipt_replace *repl;
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+
+	if (fd < 0 || getsockopt(fd, SOL_IP, IPT_SO_GET_INFO, &info, &optlen))
+		return NULL;
+	optlen = sizeof(*ge) + info.size;
+	ge = calloc(1, optlen);
+	repl = calloc(1, sizeof(*repl) + info.size);
+	if (!ge || !repl)
+		exit(1);
+	strcpy(ge->name, "filter");
+	ge->size = info.size;
+	if (getsockopt(fd, SOL_IP, IPT_SO_GET_ENTRIES, ge, &optlen)) {
+		free(repl);
+		repl = NULL;
+	} else {
+		strcpy(repl->name, "filter");
+		repl->valid_hooks = info.valid_hooks;
+		repl->num_entries = info.num_entries;
+		repl->size = info.size;
+		memcpy(repl->hook_entry, info.hook_entry, sizeof(repl->hook_entry));
+		memcpy(repl->underflow, info.underflow, sizeof(repl->underflow));
+		repl->num_counters = 4;		/* the core's initial table */
+		memcpy(repl->entries, ge->entrytable, info.size);
+		*len = sizeof(*repl) + info.size;
+	}
+	free(ge);
+	close(fd);
+	return repl;
+}
+
+struct reply {
+	int status;
+	__u32 len;
+	void *payload;
+};
+
+static struct reply core_call(struct bpfilter_core *core, __u16 cmd,
+			      __u32 optname, const void *buf, __u32 len)
+{
+	struct bpfilter_request req = wire_request(cmd, NET_COOKIE, optname,
+						   len, len);
+	struct bpfilter_reply reply;
+	struct reply r = { 0 };
+
+	if (bpfilter_core_handle(core, &req, buf, &reply, &r.payload))
+		r.status = -EPROTO;
+	else
+		r.status = reply.status;
+	r.len = reply.payload_len;
+	return r;
+}
+
+/* Candidate, then committed: both must give the same image. */
+static struct reply compile_twice(struct bpfilter_core *core,
+				  const struct ipt_replace *repl, size_t len)
+{
+	struct reply cand, done, set;
+	bool same;
+
+	cand = core_call(core, BPFILTER_CMD_COMPILE, 0, repl, len);
+	if (cand.status)
+		fail_exit("COMPILE of the candidate: %s", strerror(-cand.status));
+	set = core_call(core, BPFILTER_CMD_SETSOCKOPT, IPT_SO_SET_REPLACE,
+			repl, len);
+	free(set.payload);
+	if (set.status)
+		fail_exit("SET_REPLACE: %s", strerror(-set.status));
+	done = core_call(core, BPFILTER_CMD_COMPILE, 0, NULL, 0);
+	same = !done.status && done.len == cand.len &&
+	       !memcmp(done.payload, cand.payload, cand.len);
+	free(done.payload);
+	if (!same)
+		fail_exit("COMPILE of the committed table differs from the candidate's");
+	return cand;
+}
+
+/* Only CAP_BPF and CAP_NET_ADMIN effective (@drop), or all permitted. */
+static int set_effective(bool drop)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	if (drop) {
+		data[0].effective = 1U << CAP_NET_ADMIN;
+		data[1].effective = 1U << (CAP_BPF - 32);
+	} else {
+		data[0].effective = data[0].permitted;
+		data[1].effective = data[1].permitted;
+	}
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+struct loaded {
+	int counters, meta;
+	int sched_cls[NF_INET_NUMHOOKS];	/* the check */
+	int socket_filter[NF_INET_NUMHOOKS];	/* the same code, to run */
+};
+
+/* The verifier's "processed N insns" from a BPF_LOG_STATS log, or 0. */
+static unsigned long processed(const char *log)
+{
+	const char *p = strstr(log, "processed ");
+
+	return p ? strtoul(p + strlen("processed "), NULL, 10) : 0;
+}
+
+static void print_log_tail(const char *log)
+{
+	const char *p = log + strlen(log);
+	int lines = 0;
+
+	while (p > log && lines < 20)
+		if (*--p == '\n')
+			lines++;
+	printf("#   verifier:\n%s", p);
+}
+
+static int load(enum bpf_prog_type type, const struct bpf_insn *insns,
+		__u32 nr, unsigned long *insns_processed)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	char stats[STATS_LOG_SIZE] = "";
+	char *log;
+	int fd;
+
+	opts.log_buf = stats;
+	opts.log_size = sizeof(stats);
+	opts.log_level = 4;	/* BPF_LOG_STATS */
+	fd = bpf_prog_load(type, "bpfilter", "GPL", insns, nr, &opts);
+	if (fd >= 0) {
+		*insns_processed = processed(stats);
+		return fd;
+	}
+	fd = -errno;
+	/* Again with the verifier's reasons. */
+	log = calloc(1, FULL_LOG_SIZE);
+	if (log) {
+		opts.log_buf = log;
+		opts.log_size = FULL_LOG_SIZE;
+		opts.log_level = 1;
+		if (bpf_prog_load(type, "bpfilter", "GPL", insns, nr, &opts) < 0)
+			print_log_tail(log);
+		free(log);
+	}
+	return fd;
+}
+
+static struct bpf_insn *relocate(const struct parsed_prog *pp,
+				 const struct loaded *l)
+{
+	struct bpf_insn *insns = malloc(pp->nr_insns * sizeof(*insns));
+	__u32 i;
+
+	if (!insns)
+		exit(1);
+	memcpy(insns, pp->insns, pp->nr_insns * sizeof(*insns));
+	for (i = 0; i < pp->nr_relocs; i++)
+		insns[pp->relocs[i].insn].imm =
+			pp->relocs[i].index == BPFILTER_IMAGE_MAP_META ?
+			l->meta : l->counters;
+	return insns;
+}
+
+static int load_all(const struct parsed_image *img, struct loaded *l)
+{
+	unsigned long done;
+	struct bpf_insn *insns;
+	__u32 i, hook;
+
+	l->counters = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "bpfilter_cnt",
+				     sizeof(__u32), sizeof(struct xt_counters),
+				     img->hdr.nr_entries, NULL);
+	l->meta = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "bpfilter_meta",
+				 sizeof(__u32), sizeof(struct bpfilter_meta), 1,
+				 NULL);
+	if (l->counters < 0 || l->meta < 0)
+		return -errno;
+	for (i = 0; i < img->hdr.nr_progs; i++) {
+		hook = img->progs[i].hook;
+		insns = relocate(&img->progs[i], l);
+		l->sched_cls[hook] = load(BPF_PROG_TYPE_SCHED_CLS, insns,
+					  img->progs[i].nr_insns, &done);
+		if (l->sched_cls[hook] >= 0) {
+			printf("# %s hook %u: %u instructions, the verifier processed %lu\n",
+			       name, hook, img->progs[i].nr_insns, done);
+			l->socket_filter[hook] =
+				load(BPF_PROG_TYPE_SOCKET_FILTER, insns,
+				     img->progs[i].nr_insns, &done);
+		}
+		free(insns);
+		if (l->sched_cls[hook] < 0)
+			return l->sched_cls[hook];
+		if (l->socket_filter[hook] < 0)
+			return l->socket_filter[hook];
+	}
+	return 0;
+}
+
+/* Every CPU's struct bpfilter_meta: devices @in and @out ("": none). */
+static int set_meta(const struct loaded *l, const char *in, const char *out)
+{
+	int cpus = libbpf_num_possible_cpus(), i, ret;
+	struct bpfilter_meta *m;
+	__u32 key = 0;
+
+	if (cpus < 0)
+		return cpus;
+	m = calloc(cpus, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	for (i = 0; i < cpus; i++) {
+		strncpy(m[i].in, in, sizeof(m[i].in));
+		strncpy(m[i].out, out, sizeof(m[i].out));
+	}
+	ret = bpf_map_update_elem(l->meta, &key, m, BPF_ANY) ? -errno : 0;
+	free(m);
+	return ret;
+}
+
+/* The program's return value on @p; @eth: an Ethernet header first. */
+static int test_run(int fd, const struct pkt *p, bool eth, __u32 *retval)
+{
+	unsigned char buf[ETH_HLEN + PKT_MAX] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	unsigned int off = eth ? ETH_HLEN : 0;
+
+	if (eth) {
+		buf[12] = ETH_P_IP >> 8;
+		buf[13] = ETH_P_IP & 0xff;
+	}
+	memcpy(buf + off, p->data, p->len);
+	opts.data_in = buf;
+	opts.data_size_in = off + p->len;
+	if (bpf_prog_test_run_opts(fd, &opts))
+		return -errno;
+	*retval = opts.retval;
+	return 0;
+}
+
+static struct pkt pkts[MAX_PKTS];
+
+/* Return: how many verdicts differ (the first few are printed). */
+static unsigned int compare_verdicts(const struct parsed_image *img,
+				     const struct loaded *l,
+				     const struct nf_loaded *nf,
+				     unsigned int npkts)
+{
+	unsigned int i, j, hook, diffs = 0;
+	__u32 want, got;
+	int ret;
+
+	for (j = 0; j < img->hdr.nr_progs; j++) {
+		hook = img->progs[j].hook;
+		for (i = 0; i < npkts; i++) {
+			ret = test_run(nf->prog_fds[hook], &pkts[i], false, &want);
+			if (!ret)
+				ret = test_run(l->socket_filter[hook], &pkts[i],
+					       true, &got);
+			if (ret)
+				fail_exit("BPF_PROG_TEST_RUN: %s", strerror(-ret));
+			if (want == got)
+				continue;
+			if (diffs++ < 20)
+				printf("#   hook %u, packet %#x (%s): netfilter link %u, SCHED_CLS %u\n",
+				       hook, pkts[i].id, pkts[i].what, want, got);
+		}
+	}
+	return diffs;
+}
+
+/*
+ * sched_cls_devices.rules' FORWARD chain, entries 1 to 3:
+ *   -i lo -j DROP; -o r0123456789abcd -j DROP; -i eth+ ! -o eth1 -j DROP
+ * then its ACCEPT policy: both words of each name, in and out apart.
+ */
+static const struct {
+	const char *in, *out;
+	__u32 verdict;
+} device_cases[] = {
+	{ "", "", NF_ACCEPT },
+	{ "lo", "", NF_DROP },
+	{ "lo0", "", NF_ACCEPT },
+	{ "", "lo", NF_ACCEPT },
+	{ "x", "r0123456789abcd", NF_DROP },
+	{ "x", "r0123456789abce", NF_ACCEPT },
+	{ "r0123456789abcd", "x", NF_ACCEPT },
+	{ "eth7", "eth1", NF_ACCEPT },
+	{ "eth7", "eth2", NF_DROP },
+	{ "eth7", "", NF_DROP },
+	{ "eth1", "eth1", NF_ACCEPT },
+};
+
+static unsigned int check_devices(const struct loaded *l)
+{
+	unsigned int i, diffs = 0;
+	__u32 got;
+	int ret;
+
+	for (i = 0; i < sizeof(device_cases) / sizeof(device_cases[0]); i++) {
+		ret = set_meta(l, device_cases[i].in, device_cases[i].out);
+		if (!ret)
+			ret = test_run(l->socket_filter[NF_INET_FORWARD], &pkts[0],
+				       true, &got);
+		if (ret)
+			fail_exit("devices: %s", strerror(-ret));
+		if (got == device_cases[i].verdict)
+			continue;
+		diffs++;
+		printf("#   in \"%s\", out \"%s\": verdict %u, expected %u\n",
+		       device_cases[i].in, device_cases[i].out, got,
+		       device_cases[i].verdict);
+	}
+	return diffs;
+}
+
+static int counter_sum(int map, __u32 index, struct xt_counters *sum)
+{
+	int cpus = libbpf_num_possible_cpus(), i;
+	struct xt_counters *per_cpu;
+
+	if (cpus < 0)
+		return cpus;
+	per_cpu = calloc(cpus, sizeof(*per_cpu));
+	if (!per_cpu || bpf_map_lookup_elem(map, &index, per_cpu)) {
+		free(per_cpu);
+		return -errno;
+	}
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < cpus; i++) {
+		sum->pcnt += per_cpu[i].pcnt;
+		sum->bcnt += per_cpu[i].bcnt;
+	}
+	free(per_cpu);
+	return 0;
+}
+
+static unsigned int compare_counters(const struct parsed_image *img,
+				     const struct loaded *l,
+				     const struct nf_loaded *nf,
+				     unsigned long long *total)
+{
+	struct xt_counters want, got;
+	unsigned int i, diffs = 0;
+
+	*total = 0;
+	for (i = 0; i < img->hdr.nr_entries; i++) {
+		if (counter_sum(nf->map_fds[BPFILTER_MAP_COUNTERS], i, &want) ||
+		    counter_sum(l->counters, i, &got))
+			fail_exit("counter map read: %s", strerror(errno));
+		*total += got.pcnt;
+		if (want.pcnt == got.pcnt && want.bcnt == got.bcnt)
+			continue;
+		if (diffs++ < 20)
+			printf("#   entry %u: netfilter link %llu packets %llu bytes, SCHED_CLS %llu packets %llu bytes\n",
+			       i, (unsigned long long)want.pcnt,
+			       (unsigned long long)want.bcnt,
+			       (unsigned long long)got.pcnt,
+			       (unsigned long long)got.bcnt);
+	}
+	return diffs;
+}
+
+static void loaded_init(struct loaded *l)
+{
+	unsigned int h;
+
+	l->counters = l->meta = -1;
+	for (h = 0; h < NF_INET_NUMHOOKS; h++)
+		l->sched_cls[h] = l->socket_filter[h] = -1;
+}
+
+static void loaded_release(struct loaded *l)
+{
+	unsigned int h;
+
+	for (h = 0; h < NF_INET_NUMHOOKS; h++) {
+		if (l->sched_cls[h] >= 0)
+			close(l->sched_cls[h]);
+		if (l->socket_filter[h] >= 0)
+			close(l->socket_filter[h]);
+	}
+	if (l->counters >= 0)
+		close(l->counters);
+	if (l->meta >= 0)
+		close(l->meta);
+	loaded_init(l);
+}
+
+int main(int argc, char **argv)
+{
+	struct bpfilter_image *nf_image;
+	struct bpfilter_core *core;
+	struct parsed_image img;
+	unsigned long long total;
+	struct ipt_replace *repl;
+	struct nf_loaded nf;
+	struct loaded l;
+	unsigned int npkts, diffs;
+	struct reply image;
+	const char *why;
+	size_t len;
+	int ret;
+
+	if (argc < 2 || argc > 3 ||
+	    (argc == 3 && strcmp(argv[2], "--devices"))) {
+		fprintf(stderr, "usage: sched-cls-load NAME [--devices]\n");
+		return 2;
+	}
+	name = argv[1];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	repl = xt_read(&len);
+	if (!repl)
+		fail_exit("read x_tables' table: %s", strerror(errno));
+	core = bpfilter_core_new();
+	if (!core)
+		fail_exit("no memory for the core");
+	image = compile_twice(core, repl, len);
+	why = image_parse(image.payload, image.len, &img);
+	if (!why && img.hdr.err)
+		why = strerror(-img.hdr.err);
+	if (why)
+		fail_exit("COMPILE reply: %s", why);
+	report(img.hdr.nr_entries == repl->num_entries,
+	       "%u entries: the COMPILE reply parses, %u bytes, same for candidate and committed table",
+	       img.hdr.nr_entries, image.len);
+
+	/* The reference, with the privileges a netfilter link program needs. */
+	ret = bpfilter_core_compile(core, NET_COOKIE, BPFILTER_FLAVOUR_NF_LINK,
+				    &nf_image);
+	if (!ret)
+		ret = nf_image_load(nf_image, &nf);
+	if (ret)
+		fail_exit("netfilter-link flavour: %s", strerror(-ret));
+
+	loaded_init(&l);
+	ret = set_effective(true);
+	if (ret)
+		fail_exit("capset: %s", strerror(-ret));
+	ret = load_all(&img, &l);
+	if (set_effective(false))
+		fail_exit("capset back: %s", strerror(errno));
+	report(!ret, "%u programs load as BPF_PROG_TYPE_SCHED_CLS with CAP_BPF and CAP_NET_ADMIN only%s%s",
+	       img.hdr.nr_progs, ret ? ": " : "", ret ? strerror(-ret) : "");
+	if (ret)
+		return 0;
+
+	ret = set_meta(&l, "", "lo");
+	if (ret)
+		fail_exit("meta map: %s", strerror(-ret));
+	npkts = pkt_corpus_build(pkts, MAX_PKTS, 0x1000);
+	diffs = compare_verdicts(&img, &l, &nf, npkts);
+	report(!diffs, "%u packets through each hook's program: same verdicts as the netfilter-link flavour%s",
+	       npkts, diffs ? ", differences above" : "");
+	diffs = compare_counters(&img, &l, &nf, &total);
+	report(!diffs, "%u entries: same packet and byte counters as the netfilter-link flavour (%llu packets counted)%s",
+	       img.hdr.nr_entries, total, diffs ? ", differences above" : "");
+	if (argc == 3) {
+		diffs = check_devices(&l);
+		report(!diffs, "FORWARD under %zu pairs of devices in the meta map: the verdicts -i/-o give",
+		       sizeof(device_cases) / sizeof(device_cases[0]));
+	}
+
+	loaded_release(&l);
+	nf_loaded_release(&nf);
+	bpfilter_image_free(nf_image);
+	free(image.payload);
+	bpfilter_core_free(core);
+	free(repl);
+	return 0;
+}
