@@ -6,6 +6,11 @@
 #   make check                install, build, test; ends "N passed, N failed"
 #   make check DEBUG=1        the same on a KASAN + kmemleak kernel
 #   make kernel               build only (cache: $BPFILTER_CACHE)
+#   make bench                measure the data plane on this machine's
+#                             kernel (root, no VM, about 4 minutes) and
+#                             rewrite the figures in docs/performance.md
+#   make bench-smoke          the same at 1 and 100 rules, one short
+#                             repetition, as TAP (build/bench/smoke.md)
 #
 # CMD is passed to the guest's shell as written (any text sh -c takes,
 # several lines too); the output is the command's alone.
@@ -27,7 +32,7 @@ endif
 
 DEMO := modprobe bpfilter && iptables-legacy -L -n -v && iptables-legacy-save && rmmod bpfilter
 
-.PHONY: all deps kernel run check clean
+.PHONY: all deps kernel run check clean bench bench-smoke
 
 all: kernel
 
@@ -55,6 +60,12 @@ run: deps
 
 check:
 	@tools/check.sh
+
+bench: deps
+	@tools/bench/bench.sh
+
+bench-smoke: deps
+	@tools/bench/bench.sh --smoke
 
 clean:
 	rm -rf build
