@@ -6,6 +6,9 @@
 #include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/kthread.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/spinlock.h>
 #include <linux/uio.h>
 #include <linux/bpfilter.h>
 #include "msgfmt.h"
@@ -13,6 +16,9 @@
 struct mem_cgroup;
 struct net;
 struct bpfilter_user;
+struct bpf_map;
+struct bpf_prog;
+struct xt_counters;
 
 /* The helper's executable, embedded by umh_blob.S. */
 extern char bpfilter_umh_start[];
@@ -35,6 +41,43 @@ struct bpfilter_kept {
 };
 
 /**
+ * struct bpfilter_progs - a namespace's loaded programs and their maps
+ * @prog: per netfilter hook, or NULL
+ * @counters: per-CPU struct xt_counters of each entry
+ * @meta: per-CPU struct bpfilter_meta, written before each run
+ * @meta_value: @meta's only value
+ * @nr_entries: the table's entries, @counters' size
+ * @nr_insns: instructions over all programs
+ * @rcu: freed after the hooks' readers are done
+ */
+struct bpfilter_progs {
+	struct bpf_prog *prog[NF_INET_NUMHOOKS];
+	struct bpf_map *counters;
+	struct bpf_map *meta;
+	void __percpu *meta_value;
+	u32 nr_entries;
+	u32 nr_insns;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct bpfilter_dp - a namespace's data plane
+ * @lock: serialises the namespace's sockopt calls, as x_tables' mutex
+ *	does, so that programs and the helper's table change together
+ * @progs: in force; readers: the hooks, under RCU
+ * @swap_lock: writers of @progs: callers and the I/O thread
+ * @hooked: @ops are registered; under @lock
+ * @ops: LOCAL_IN, FORWARD and LOCAL_OUT at NF_IP_PRI_FILTER
+ */
+struct bpfilter_dp {
+	struct mutex lock;	/* see above */
+	struct bpfilter_progs __rcu *progs;
+	spinlock_t swap_lock;	/* see above */
+	bool hooked;
+	struct nf_hook_ops ops[3];
+};
+
+/**
  * struct bpfilter_net - bpfilter's state of one network namespace
  * @tables: bit n: enum bpfilter_table n is instantiated (for /proc)
  * @exit_call: NETNS_EXIT for the helper, allocated with the first request
@@ -42,6 +85,7 @@ struct bpfilter_kept {
  * @user: the user charged for this namespace, or NULL
  * @kept: committed tables; I/O thread only
  * @restored_gen: the helper generation that holds @kept; I/O thread only
+ * @dp: the data plane
  */
 struct bpfilter_net {
 	u16 tables;
@@ -49,6 +93,7 @@ struct bpfilter_net {
 	struct bpfilter_user *user;
 	struct bpfilter_kept kept[BPFILTER_TABLE_MAX];
 	u64 restored_gen;
+	struct bpfilter_dp dp;
 };
 
 /**
@@ -69,6 +114,11 @@ struct bpfilter_net {
  * @reply_payload: reply.payload_len bytes, or NULL
  * @memcg: the caller's memory cgroup, charged for the reply
  * @stats: for BPFILTER_CMD_STATS, the module's own accounting
+ * @payload_owner: the call whose payload @out sends, referenced, or NULL
+ * @install: programs the I/O thread puts in force once the helper has
+ *	accepted the request, in the same step as it keeps the commit
+ * @replaced: what @install replaced, for the caller to read the counters
+ *	of and free
  */
 struct bpfilter_call {
 	struct kthread_work work;
@@ -89,7 +139,13 @@ struct bpfilter_call {
 		size_t kept_bytes;
 		unsigned int unrestored_netns;
 		u64 helpers_started;
+		unsigned int dp_netns;
+		u64 dp_insns;
+		u64 dp_entries;
 	} stats;
+	struct bpfilter_call *payload_owner;
+	struct bpfilter_progs *install;
+	struct bpfilter_progs *replaced;
 };
 
 struct bpfilter_call *bpfilter_call_alloc(u16 cmd, u64 net_cookie,
@@ -120,6 +176,28 @@ int bpfilter_net_prepare(struct net *net);
 void bpfilter_net_set_tables(struct net *net, u16 tables);
 const char *bpfilter_table_name(enum bpfilter_table table);
 int bpfilter_table_by_name(const char *name, size_t len);
+
+/* kern_load.c: programs and maps from a COMPILE reply. */
+int bpfilter_loader_init(void);
+void bpfilter_loader_exit(void);
+struct bpfilter_progs *bpfilter_progs_load(void *image, size_t len);
+void bpfilter_progs_free(struct bpfilter_progs *p);
+void bpfilter_progs_counter(const struct bpfilter_progs *p, u32 i,
+			    struct xt_counters *sum);
+
+/* kern_dataplane.c: hooks, commits, live counters. */
+void bpfilter_dp_init(struct bpfilter_dp *dp);
+int bpfilter_dp_hook(struct net *net);
+struct bpfilter_progs *bpfilter_dp_swap(struct net *net,
+					struct bpfilter_progs *p);
+struct bpfilter_progs *bpfilter_dp_active(struct net *net);
+void bpfilter_progs_add_counters(const struct bpfilter_progs *p,
+				 struct xt_counters *c, unsigned int n);
+int bpfilter_progs_add_entries(const struct bpfilter_progs *p, void *reply,
+			       size_t len);
+void bpfilter_dp_stats(struct bpfilter_module_stats *stats);
+void bpfilter_dp_pre_exit(struct net *net);
+void bpfilter_dp_exit(struct net *net);
 
 /* kern_user.c: how many namespaces each user has the helper hold. */
 struct bpfilter_user *bpfilter_user_charge(const struct net *net);

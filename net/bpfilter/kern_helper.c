@@ -309,7 +309,8 @@ static int helper_serve(struct bpfilter_call *call)
 		call->reply_payload = NULL;
 
 		if (retried || (call->sent &&
-				call->req->cmd != BPFILTER_CMD_GETSOCKOPT))
+				call->req->cmd != BPFILTER_CMD_GETSOCKOPT &&
+				call->req->cmd != BPFILTER_CMD_COMPILE))
 			return -EIO;
 		retried = true;
 		call->sent = false;
@@ -339,6 +340,11 @@ static void bpfilter_call_free(struct kref *ref)
 	kvfree(call->reply_payload);
 	kvfree(call->req);
 	mem_cgroup_put(call->memcg);
+	if (call->payload_owner)
+		bpfilter_call_put(call->payload_owner);
+	/* Not put in force, or the caller did not stay for the counters. */
+	bpfilter_progs_free(call->install);
+	bpfilter_progs_free(call->replaced);
 	if (call->net)
 		put_net(call->net);
 	kfree(call);
@@ -355,11 +361,18 @@ static void bpfilter_call_work(struct kthread_work *work)
 		call->err = helper_serve(call);
 	if (call->req->cmd == BPFILTER_CMD_STATS) {
 		bpfilter_store_stats(&call->stats, helper_gen);
+		bpfilter_dp_stats(&call->stats);
 		call->stats.helpers_started = helper_gen;
 	}
 	/* Before anything else is served: see kern_store.c. */
-	if (!call->err && !call->reply.status)
+	if (!call->err && !call->reply.status) {
 		bpfilter_store_commit(call);
+		if (call->install) {
+			call->replaced = bpfilter_dp_swap(call->net,
+							  call->install);
+			call->install = NULL;
+		}
+	}
 	complete(&call->done);
 	kref_put(&call->ref, bpfilter_call_free);
 }

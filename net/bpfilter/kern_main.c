@@ -176,12 +176,170 @@ static int copy_reply(const struct bpfilter_call *call, sockptr_t optval,
 	return 0;
 }
 
+/**
+ * compile - load the programs of a table
+ * @net: the caller's namespace
+ * @replace: a SET_REPLACE call whose payload is the candidate table, or
+ *	NULL for the namespace's committed filter table
+ *
+ * Return: the loaded programs; NULL when the helper refused the
+ * candidate (the SET_REPLACE itself then fails, as x_tables fails it);
+ * or an ERR_PTR(): the code generator's or verifier's errno, a
+ * transport error.
+ */
+static struct bpfilter_progs *compile(struct net *net,
+				      struct bpfilter_call *replace)
+{
+	u32 len = replace ? replace->req->payload_len : 0;
+	struct bpfilter_progs *p;
+	struct bpfilter_call *call;
+	int err;
+
+	call = bpfilter_call_alloc(BPFILTER_CMD_COMPILE, net->net_cookie,
+				   replace ? BPFILTER_IPT_SO_SET_REPLACE : 0,
+				   len, 0);
+	if (!call)
+		return ERR_PTR(-ENOMEM);
+	if (replace) {
+		/* Sent from the SET_REPLACE's payload, which stays alive. */
+		kref_get(&replace->ref);
+		call->payload_owner = replace;
+		call->out[0] = replace->out[0];
+		call->req->payload_len = len;
+	}
+	call->net = get_net(net);
+	call->reply_cap = BPFILTER_IMAGE_BYTES_MAX;
+
+	err = bpfilter_call_run(call);
+	if (!err) {
+		bpfilter_net_set_tables(net, call->reply.tables);
+		err = call->reply.status;
+		if (err && replace)
+			err = 0;
+		else if (!err)
+			err = 1;
+	}
+	if (err == 1)
+		p = bpfilter_progs_load(call->reply_payload,
+					call->reply.payload_len);
+	else
+		p = err ? ERR_PTR(err) : NULL;
+	bpfilter_call_put(call);
+	return p;
+}
+
+/* A table read or refused may have been instantiated all the same, as
+ * x_tables instantiates a table on lookup: its hooks then run.
+ */
+static int dp_instantiate(struct net *net, u16 tables)
+{
+	struct bpfilter_progs *p;
+	int err;
+
+	if (!(tables & BIT(BPFILTER_TABLE_FILTER)) || bpfilter_dp_active(net))
+		return 0;
+	p = compile(net, NULL);
+	if (IS_ERR_OR_NULL(p))
+		return p ? PTR_ERR(p) : -EBADMSG;
+	err = bpfilter_dp_hook(net);
+	if (err) {
+		bpfilter_progs_free(p);
+		return err;
+	}
+	bpfilter_progs_free(bpfilter_dp_swap(net, p));
+	return 0;
+}
+
+/* Which table a set or get names: all begin with the name. */
+static bool names_filter(const struct bpfilter_call *call)
+{
+	BUILD_BUG_ON(offsetof(struct ipt_replace, name) != 0 ||
+		     offsetof(struct ipt_get_entries, name) != 0);
+	return call->req->payload_len >= XT_TABLE_MAXNAMELEN &&
+	       bpfilter_table_by_name((const char *)(call->req + 1),
+				      XT_TABLE_MAXNAMELEN) ==
+	       BPFILTER_TABLE_FILTER;
+}
+
+/* A SET_REPLACE of the filter table is compiled and loaded first: the
+ * helper commits only a table whose programs the verifier accepted, and
+ * the I/O thread swaps them in as it keeps the commit.  The replaced
+ * programs' counters are read once no CPU can run them any more.
+ */
+static int serve(struct net *net, struct bpfilter_call *call,
+		 sockptr_t optval, const struct bpfilter_reply_dest *dest)
+{
+	const struct bpfilter_request *req = call->req;
+	bool replace = req->cmd == BPFILTER_CMD_SETSOCKOPT &&
+		       req->optname == BPFILTER_IPT_SO_SET_REPLACE &&
+		       names_filter(call);
+	bool entries = req->cmd == BPFILTER_CMD_GETSOCKOPT &&
+		       req->optname == BPFILTER_IPT_SO_GET_ENTRIES &&
+		       names_filter(call);
+	struct bpfilter_progs *p = NULL;
+	int err;
+
+	if (replace) {
+		p = compile(net, call);
+		if (IS_ERR(p))
+			return PTR_ERR(p);
+		err = p ? bpfilter_dp_hook(net) : 0;
+		if (err) {
+			bpfilter_progs_free(p);
+			return err;
+		}
+		call->install = p;
+	}
+
+	err = bpfilter_call_run(call);
+	if (err)
+		return err;
+	bpfilter_net_set_tables(net, call->reply.tables);
+	err = call->reply.status;
+	if (!err && call->replaced) {
+		synchronize_rcu();
+		bpfilter_progs_add_counters(call->replaced, call->reply_payload,
+					    call->reply.payload_len /
+					    sizeof(struct xt_counters));
+		bpfilter_progs_free(call->replaced);
+		call->replaced = NULL;
+	}
+	/* The helper accepted what it refused to compile: recompile. */
+	if (!err && replace && !p) {
+		p = compile(net, NULL);
+		if (!IS_ERR(p) && !bpfilter_dp_hook(net))
+			p = bpfilter_dp_swap(net, p);
+		if (IS_ERR(p))
+			pr_err_ratelimited("netns cookie %llu: the committed table is not enforced: %ld\n",
+					   net->net_cookie, PTR_ERR(p));
+		else
+			bpfilter_progs_free(p);
+	}
+	if (!err && entries)
+		err = bpfilter_progs_add_entries(bpfilter_dp_active(net),
+						 call->reply_payload,
+						 call->reply.payload_len);
+	if (!err)
+		err = copy_reply(call, optval, dest);
+	if (err != -EINTR) {
+		int inst = dp_instantiate(net, call->reply.tables);
+
+		if (inst)
+			net_warn_ratelimited("bpfilter: the filter table's initial programs: %d\n",
+					     inst);
+		if (!err)
+			err = inst;
+	}
+	return err;
+}
+
 static int bpfilter_sockopt(struct sock *sk, int optname, sockptr_t optval,
 			    unsigned int optlen, bool is_set)
 {
 	struct bpfilter_reply_dest dest = {};
 	struct net *net = sock_net(sk);
 	struct bpfilter_call *call;
+	struct bpfilter_dp *dp;
 	int err;
 
 	call = sockopt_call(net, optname, optval, optlen, is_set, &dest);
@@ -191,14 +349,13 @@ static int bpfilter_sockopt(struct sock *sk, int optname, sockptr_t optval,
 	call->reply_cap = dest.cap;
 	call->reply_exact = dest.exact;
 
-	err = bpfilter_call_run(call);
-	if (err)
-		goto out;
-	bpfilter_net_set_tables(net, call->reply.tables);
-	err = call->reply.status;
-	if (!err)
-		err = copy_reply(call, optval, &dest);
-out:
+	/* As x_tables' mutex: one call of a namespace at a time. */
+	dp = &bpfilter_net(net)->dp;
+	err = mutex_lock_killable(&dp->lock);
+	if (!err) {
+		err = serve(net, call, optval, &dest);
+		mutex_unlock(&dp->lock);
+	}
 	bpfilter_call_put(call);
 	return err;
 }
@@ -228,12 +385,14 @@ static int stats_get(char *buffer, const struct kernel_param *kp)
 	if (!err) {
 		memcpy(&stats, call->reply_payload, sizeof(stats));
 		err = sysfs_emit(buffer,
-				 "helper_netns %u\nhelper_tables %u\nhelper_table_bytes %llu\nkept_tables %u\nkept_bytes %zu\nunrestored_netns %u\nhelpers_started %llu\n",
+				 "helper_netns %u\nhelper_tables %u\nhelper_table_bytes %llu\nkept_tables %u\nkept_bytes %zu\nunrestored_netns %u\nhelpers_started %llu\ndp_netns %u\ndp_insns %llu\ndp_entries %llu\n",
 				 stats.netns, stats.tables, stats.table_bytes,
 				 call->stats.kept_tables,
 				 call->stats.kept_bytes,
 				 call->stats.unrestored_netns,
-				 call->stats.helpers_started);
+				 call->stats.helpers_started,
+				 call->stats.dp_netns, call->stats.dp_insns,
+				 call->stats.dp_entries);
 	}
 	bpfilter_call_put(call);
 	return err;
@@ -265,9 +424,12 @@ static int __init bpfilter_init(void)
 {
 	int err;
 
-	err = bpfilter_helper_init();
+	err = bpfilter_loader_init();
 	if (err)
 		return err;
+	err = bpfilter_helper_init();
+	if (err)
+		goto loader_exit;
 	err = bpfilter_net_init();
 	if (err)
 		goto helper_exit;
@@ -285,6 +447,8 @@ net_exit:
 	bpfilter_net_exit();
 helper_exit:
 	bpfilter_helper_exit();
+loader_exit:
+	bpfilter_loader_exit();
 	return err;
 }
 
@@ -293,6 +457,7 @@ static void __exit bpfilter_exit(void)
 	bpfilter_unregister_sockopt(&bpfilter_ops);
 	bpfilter_helper_exit();
 	bpfilter_net_exit();
+	bpfilter_loader_exit();
 }
 
 module_init(bpfilter_init);

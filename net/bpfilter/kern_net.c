@@ -102,6 +102,7 @@ static int __net_init bpfilter_pernet_init(struct net *net)
 	kuid_t root_uid;
 	kgid_t root_gid;
 
+	bpfilter_dp_init(&bpfilter_net(net)->dp);
 	pde = proc_create_net_single("ip_tables_names", 0440, net->proc_net,
 				     tables_names_show, NULL);
 	if (!pde)
@@ -115,6 +116,12 @@ static int __net_init bpfilter_pernet_init(struct net *net)
 	return 0;
 }
 
+/* First, so that the RCU grace period of the exit covers the hooks. */
+static void __net_exit bpfilter_pernet_pre_exit(struct net *net)
+{
+	bpfilter_dp_pre_exit(net);
+}
+
 /* Nothing holds a reference to @net any more, so no request of it is in
  * flight and the I/O thread cannot reach its kept tables: free them here
  * and tell the helper without waiting for it.
@@ -124,6 +131,7 @@ static void __net_exit bpfilter_pernet_exit(struct net *net)
 	struct bpfilter_net *bn = bpfilter_net(net);
 
 	remove_proc_entry("ip_tables_names", net->proc_net);
+	bpfilter_dp_exit(net);
 	bpfilter_store_free(bn);
 	if (bn->exit_call) {
 		bpfilter_call_queue(bn->exit_call);
@@ -136,6 +144,7 @@ static void __net_exit bpfilter_pernet_exit(struct net *net)
 
 static struct pernet_operations bpfilter_net_ops = {
 	.init = bpfilter_pernet_init,
+	.pre_exit = bpfilter_pernet_pre_exit,
 	.exit = bpfilter_pernet_exit,
 	.id = &bpfilter_net_id,
 	.size = sizeof(struct bpfilter_net),

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data plane: each namespace's filter table enforced at netfilter's
+ * LOCAL_IN, FORWARD and LOCAL_OUT hooks, at NF_IP_PRI_FILTER as
+ * iptable_filter registers them, by the programs the helper compiled.
+ *
+ * As with x_tables, the hooks exist from the moment a namespace's table
+ * is instantiated (its initial table counts policy packets too) until
+ * the namespace goes away or the module is removed.  A commit swaps the
+ * namespace's programs under RCU: a packet is judged wholly by the old
+ * programs or wholly by the new, and the old counters are read only
+ * once no CPU can still be running the old programs.
+ *
+ * The programs and their counters belong to the module: a helper that
+ * dies or is replaced takes nothing of the data plane with it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+#include <net/net_namespace.h>
+#include "kern.h"
+
+static void meta_set_name(char *dst, const struct net_device *dev)
+{
+	if (dev)
+		memcpy(dst, dev->name, IFNAMSIZ);
+	else
+		memset(dst, 0, IFNAMSIZ);
+}
+
+static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	struct bpfilter_dp *dp = priv;
+	struct bpfilter_progs *p;
+	struct bpfilter_meta *meta;
+	struct bpf_prog *prog;
+	u32 ret;
+
+	/* Netfilter runs hooks under rcu_read_lock(). */
+	p = rcu_dereference(dp->progs);
+	prog = p ? p->prog[state->hook] : NULL;
+	if (!prog)
+		return NF_ACCEPT;
+
+	/* As ipt_do_table(): no softirq on this CPU between writing the
+	 * metadata and the program's prologue reading it.
+	 */
+	local_bh_disable();
+	meta = this_cpu_ptr(p->meta_value);
+	meta_set_name(meta->in, state->in);
+	meta_set_name(meta->out, state->out);
+	ret = bpf_prog_run(prog, skb);
+	local_bh_enable();
+	return ret == NF_ACCEPT ? NF_ACCEPT : NF_DROP;
+}
+
+static const unsigned int filter_hooks[] = {
+	NF_INET_LOCAL_IN, NF_INET_FORWARD, NF_INET_LOCAL_OUT,
+};
+
+void bpfilter_dp_init(struct bpfilter_dp *dp)
+{
+	unsigned int i;
+
+	mutex_init(&dp->lock);
+	spin_lock_init(&dp->swap_lock);
+	RCU_INIT_POINTER(dp->progs, NULL);
+	for (i = 0; i < ARRAY_SIZE(filter_hooks); i++) {
+		dp->ops[i] = (struct nf_hook_ops) {
+			.hook = bpfilter_hook,
+			.priv = dp,
+			.pf = NFPROTO_IPV4,
+			.hooknum = filter_hooks[i],
+			.priority = NF_IP_PRI_FILTER,
+		};
+	}
+}
+
+/**
+ * bpfilter_dp_hook - register a namespace's hooks, once
+ * @net: the namespace, whose dp lock the caller holds
+ *
+ * Before its first programs are in force, a namespace's hooks accept
+ * every packet, as if they were not there.
+ *
+ * Return: 0 or the errno of nf_register_net_hooks() (logged).
+ */
+int bpfilter_dp_hook(struct net *net)
+{
+	struct bpfilter_dp *dp = &bpfilter_net(net)->dp;
+	int err;
+
+	lockdep_assert_held(&dp->lock);
+	if (dp->hooked)
+		return 0;
+	err = nf_register_net_hooks(net, dp->ops, ARRAY_SIZE(dp->ops));
+	if (err) {
+		net_warn_ratelimited("bpfilter: cannot register the netfilter hooks: %d\n",
+				     err);
+		return err;
+	}
+	dp->hooked = true;
+	return 0;
+}
+
+/**
+ * bpfilter_dp_swap - put a namespace's programs in force
+ * @net: the namespace
+ * @p: its new programs
+ *
+ * Return: the programs @p replaced, or NULL.  CPUs may still be running
+ * them until an RCU grace period has passed.
+ */
+struct bpfilter_progs *bpfilter_dp_swap(struct net *net,
+					struct bpfilter_progs *p)
+{
+	struct bpfilter_dp *dp = &bpfilter_net(net)->dp;
+	struct bpfilter_progs *old;
+
+	spin_lock(&dp->swap_lock);
+	old = rcu_replace_pointer(dp->progs, p,
+				  lockdep_is_held(&dp->swap_lock));
+	spin_unlock(&dp->swap_lock);
+	return old;
+}
+
+/**
+ * bpfilter_dp_active - the programs in force
+ * @net: the namespace, whose dp lock the caller holds
+ */
+struct bpfilter_progs *bpfilter_dp_active(struct net *net)
+{
+	struct bpfilter_dp *dp = &bpfilter_net(net)->dp;
+
+	/* Swaps under @lock, or by the I/O thread for calls already done. */
+	return rcu_dereference_protected(dp->progs,
+					 lockdep_is_held(&dp->lock));
+}
+
+/**
+ * bpfilter_progs_add_counters - add live counters to a counters array
+ * @p: programs, or NULL
+ * @c: @n counters, in entry order
+ * @n: how many
+ */
+void bpfilter_progs_add_counters(const struct bpfilter_progs *p,
+				 struct xt_counters *c, unsigned int n)
+{
+	struct xt_counters sum;
+	unsigned int i;
+
+	if (!p)
+		return;
+	for (i = 0; i < n && i < p->nr_entries; i++) {
+		bpfilter_progs_counter(p, i, &sum);
+		c[i].pcnt += sum.pcnt;
+		c[i].bcnt += sum.bcnt;
+	}
+}
+
+/**
+ * bpfilter_progs_add_entries - add live counters to IPT_SO_GET_ENTRIES
+ * @p: programs, or NULL
+ * @reply: the helper's reply: struct ipt_get_entries and its entries
+ * @len: the reply's length
+ *
+ * The helper's counters hold what IPT_SO_SET_ADD_COUNTERS added; the
+ * programs' hold what the packets added since the commit.
+ *
+ * Return: 0, or -EBADMSG if the entries do not fit the reply.
+ */
+int bpfilter_progs_add_entries(const struct bpfilter_progs *p, void *reply,
+			       size_t len)
+{
+	struct ipt_get_entries *ge = reply;
+	struct xt_counters sum;
+	struct ipt_entry *e;
+	size_t off, end;
+	u32 i = 0;
+
+	if (!p || len < sizeof(*ge))
+		return 0;
+	end = min_t(size_t, ge->size, len - sizeof(*ge));
+	for (off = 0; off + sizeof(*e) <= end; off += e->next_offset, i++) {
+		e = (void *)ge->entrytable + off;
+		if (e->next_offset < sizeof(*e))
+			return -EBADMSG;
+		bpfilter_progs_counter(p, i, &sum);
+		e->counters.pcnt += sum.pcnt;
+		e->counters.bcnt += sum.bcnt;
+	}
+	return 0;
+}
+
+/**
+ * bpfilter_dp_stats - what the data plane holds
+ * @stats: namespaces with programs, their instructions and counters
+ */
+void bpfilter_dp_stats(struct bpfilter_module_stats *stats)
+{
+	const struct bpfilter_progs *p;
+	struct net *net;
+
+	down_read(&net_rwsem);
+	rcu_read_lock();
+	for_each_net(net) {
+		p = rcu_dereference(bpfilter_net(net)->dp.progs);
+		if (!p)
+			continue;
+		stats->dp_netns++;
+		stats->dp_insns += p->nr_insns;
+		stats->dp_entries += p->nr_entries;
+	}
+	rcu_read_unlock();
+	up_read(&net_rwsem);
+}
+
+/* Netfilter's hooks go first, before the RCU grace period of a
+ * namespace's exit; the programs afterwards, in bpfilter_dp_exit().
+ */
+void bpfilter_dp_pre_exit(struct net *net)
+{
+	struct bpfilter_dp *dp = &bpfilter_net(net)->dp;
+
+	if (dp->hooked)
+		nf_unregister_net_hooks(net, dp->ops, ARRAY_SIZE(dp->ops));
+	dp->hooked = false;
+}
+
+void bpfilter_dp_exit(struct net *net)
+{
+	struct bpfilter_dp *dp = &bpfilter_net(net)->dp;
+
+	bpfilter_progs_free(rcu_dereference_protected(dp->progs, true));
+	RCU_INIT_POINTER(dp->progs, NULL);
+	mutex_destroy(&dp->lock);
+}

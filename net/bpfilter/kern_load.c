@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading what the helper compiled: the module, not the confined helper,
+ * creates the maps and loads the programs of a program image (the
+ * BPFILTER_CMD_COMPILE reply, see msgfmt.h).
+ *
+ * The image is checked as input from outside: every size against the
+ * bytes received, every relocation against its program, and the BPF
+ * verifier checks the programs themselves.  They are loaded with
+ * kern_sys_bpf() under credentials holding only CAP_BPF and
+ * CAP_NET_ADMIN in the initial user namespace: enough for a SCHED_CLS
+ * program, and without CAP_PERFMON or CAP_SYS_ADMIN the verifier keeps
+ * its Spectre hardening and refuses pointer leaks.
+ *
+ * Maps and programs are charged to the caller's memory cgroup, as
+ * x_tables charges a table.  kern_sys_bpf() hands out file descriptors
+ * in the calling task's table; each is turned into a reference and
+ * closed at once (see docs/threat-model.md for what a thread of the
+ * caller could do in between).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bpf.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fdtable.h>
+#include <linux/filter.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/slab.h>
+#include "kern.h"
+
+/* Not in a header on 6.1: kernel/bpf/syscall.c exports it for loaders. */
+int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+
+static const struct cred *loader_cred;
+
+static const char *const prog_names[NF_INET_NUMHOOKS] = {
+	[NF_INET_LOCAL_IN] = "bpfilter_in",
+	[NF_INET_FORWARD] = "bpfilter_fwd",
+	[NF_INET_LOCAL_OUT] = "bpfilter_out",
+};
+
+/* The hooks of the filter table, the only one compiled so far. */
+#define FILTER_HOOKS \
+	(BIT(NF_INET_LOCAL_IN) | BIT(NF_INET_FORWARD) | BIT(NF_INET_LOCAL_OUT))
+
+int bpfilter_loader_init(void)
+{
+	struct cred *cred;
+
+	cred = prepare_kernel_cred(NULL);
+	if (!cred)
+		return -ENOMEM;
+	cred->cap_inheritable = CAP_EMPTY_SET;
+	cred->cap_ambient = CAP_EMPTY_SET;
+	cred->cap_bset = CAP_EMPTY_SET;
+	cred->cap_permitted = CAP_EMPTY_SET;
+	cap_raise(cred->cap_permitted, CAP_BPF);
+	cap_raise(cred->cap_permitted, CAP_NET_ADMIN);
+	cred->cap_effective = cred->cap_permitted;
+	loader_cred = cred;
+	return 0;
+}
+
+void bpfilter_loader_exit(void)
+{
+	put_cred(loader_cred);
+	loader_cred = NULL;
+}
+
+static struct bpf_map *map_create(const char *name, u32 value_size,
+				  u32 max_entries, int *fd)
+{
+	union bpf_attr attr = {
+		.map_type = BPF_MAP_TYPE_PERCPU_ARRAY,
+		.key_size = sizeof(u32),
+		.value_size = value_size,
+		.max_entries = max_entries,
+	};
+	struct bpf_map *map;
+
+	strscpy(attr.map_name, name, sizeof(attr.map_name));
+	*fd = kern_sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
+	if (*fd < 0)
+		return ERR_PTR(*fd);
+	map = bpf_map_get(*fd);
+	if (IS_ERR(map)) {
+		close_fd(*fd);
+		*fd = -1;
+	}
+	return map;
+}
+
+static struct bpf_prog *prog_load(unsigned int hook, struct bpf_insn *insns,
+				  u32 nr_insns)
+{
+	union bpf_attr attr = {
+		.prog_type = BPF_PROG_TYPE_SCHED_CLS,
+		.insn_cnt = nr_insns,
+		.insns = (u64)(unsigned long)insns,
+		.license = (u64)(unsigned long)"GPL",
+	};
+	struct bpf_prog *prog;
+	int fd;
+
+	strscpy(attr.prog_name, prog_names[hook], sizeof(attr.prog_name));
+	fd = kern_sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (fd < 0) {
+		/* An in-kernel load gets no verifier log: say what we know. */
+		net_warn_ratelimited("bpfilter: the BPF verifier refused the %u instruction program for hook %u: %d\n",
+				     nr_insns, hook, fd);
+		return ERR_PTR(fd);
+	}
+	prog = bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_SCHED_CLS, false);
+	close_fd(fd);
+	return prog;
+}
+
+/* Where a program of the image lies, and its map fds patched in. */
+struct image_prog {
+	unsigned int hook;
+	struct bpf_insn *insns;
+	u32 nr_insns;
+};
+
+static int image_prog_parse(void *image, size_t len, size_t *off,
+			    const int *map_fds, struct image_prog *out)
+{
+	const struct bpfilter_image_reloc *relocs;
+	struct bpfilter_image_prog hdr;
+	struct bpf_insn *insn;
+	size_t need;
+	u32 i;
+
+	if (len - *off < sizeof(hdr))
+		return -EBADMSG;
+	memcpy(&hdr, image + *off, sizeof(hdr));
+	*off += sizeof(hdr);
+	if (hdr.hook >= NF_INET_NUMHOOKS || !(FILTER_HOOKS & BIT(hdr.hook)) ||
+	    !hdr.nr_insns || hdr.nr_insns > BPFILTER_IMAGE_INSNS_MAX ||
+	    hdr.nr_relocs > BPFILTER_IMAGE_RELOCS_MAX || hdr.reserved)
+		return -EBADMSG;
+	need = (size_t)hdr.nr_insns * sizeof(*insn) +
+	       (size_t)hdr.nr_relocs * sizeof(*relocs);
+	if (len - *off < need)
+		return -EBADMSG;
+	out->hook = hdr.hook;
+	out->insns = image + *off;
+	out->nr_insns = hdr.nr_insns;
+	relocs = image + *off + (size_t)hdr.nr_insns * sizeof(*insn);
+	*off += need;
+
+	for (i = 0; i < hdr.nr_relocs; i++) {
+		if (relocs[i].kind != BPFILTER_IMAGE_RELOC_MAP_FD ||
+		    relocs[i].index >= BPFILTER_IMAGE_MAPS ||
+		    relocs[i].insn >= hdr.nr_insns - 1)
+			return -EBADMSG;
+		insn = &out->insns[relocs[i].insn];
+		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW) ||
+		    insn->src_reg != BPF_PSEUDO_MAP_FD)
+			return -EBADMSG;
+		insn->imm = map_fds[relocs[i].index];
+	}
+	return 0;
+}
+
+/* The most entries a table within the per-namespace cap can have. */
+#define ENTRIES_MAX (BPFILTER_NETNS_TABLE_BYTES_MAX / \
+		     (sizeof(struct ipt_entry) + sizeof(struct xt_entry_target)))
+
+static int progs_load(struct bpfilter_progs *p, void *image, size_t len,
+		      const struct bpfilter_image_hdr *hdr)
+{
+	int map_fds[BPFILTER_IMAGE_MAPS] = { -1, -1 };
+	struct image_prog ip;
+	struct bpf_map *map;
+	size_t off = sizeof(*hdr);
+	u32 i;
+	int err;
+
+	map = map_create("bpfilter_cnt", sizeof(struct xt_counters),
+			 hdr->nr_entries, &map_fds[BPFILTER_IMAGE_MAP_COUNTERS]);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	p->counters = map;
+	map = map_create("bpfilter_meta", sizeof(struct bpfilter_meta), 1,
+			 &map_fds[BPFILTER_IMAGE_MAP_META]);
+	if (IS_ERR(map)) {
+		err = PTR_ERR(map);
+		goto close;
+	}
+	p->meta = map;
+
+	err = 0;
+	for (i = 0; !err && i < hdr->nr_progs; i++) {
+		err = image_prog_parse(image, len, &off, map_fds, &ip);
+		if (err)
+			break;
+		if (p->prog[ip.hook]) {
+			err = -EBADMSG;
+			break;
+		}
+		p->prog[ip.hook] = prog_load(ip.hook, ip.insns, ip.nr_insns);
+		if (IS_ERR(p->prog[ip.hook])) {
+			err = PTR_ERR(p->prog[ip.hook]);
+			p->prog[ip.hook] = NULL;
+		}
+		p->nr_insns += ip.nr_insns;
+	}
+	if (!err && off != len)
+		err = -EBADMSG;
+close:
+	for (i = 0; i < BPFILTER_IMAGE_MAPS; i++)
+		if (map_fds[i] >= 0)
+			close_fd(map_fds[i]);
+	return err;
+}
+
+/**
+ * bpfilter_progs_load - load a program image
+ * @image: the COMPILE reply; relocated in place
+ * @len: its length
+ *
+ * Return: the loaded programs and their maps, or an ERR_PTR(): the code
+ * generator's or the verifier's errno (logged), -EBADMSG for an image
+ * that breaks the format, -ENOMEM.
+ */
+struct bpfilter_progs *bpfilter_progs_load(void *image, size_t len)
+{
+	struct bpfilter_image_hdr hdr;
+	struct bpfilter_progs *p;
+	const struct cred *old;
+	int err;
+
+	if (len < sizeof(hdr))
+		return ERR_PTR(-EBADMSG);
+	memcpy(&hdr, image, sizeof(hdr));
+	if (hdr.err) {
+		if (hdr.err > 0 || hdr.err < -MAX_ERRNO)
+			return ERR_PTR(-EBADMSG);
+		net_warn_ratelimited("bpfilter: the table cannot be compiled: %d\n",
+				     hdr.err);
+		return ERR_PTR(hdr.err);
+	}
+	if (hdr.reserved || !hdr.nr_entries || hdr.nr_entries > ENTRIES_MAX ||
+	    hdr.nr_progs > BPFILTER_IMAGE_PROGS_MAX)
+		return ERR_PTR(-EBADMSG);
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	p->nr_entries = hdr.nr_entries;
+
+	old = override_creds(loader_cred);
+	err = progs_load(p, image, len, &hdr);
+	revert_creds(old);
+	if (err) {
+		if (err == -EBADMSG)
+			pr_err_ratelimited("the helper sent a malformed program image\n");
+		bpfilter_progs_free(p);
+		return ERR_PTR(err);
+	}
+	p->meta_value = container_of(p->meta, struct bpf_array, map)->pptrs[0];
+	return p;
+}
+
+/**
+ * bpfilter_progs_free - release programs and maps
+ * @p: loaded programs, or NULL
+ *
+ * Hooks may still be running @p: programs and maps are freed only after
+ * an RCU grace period once their last reference is put, @p itself too.
+ */
+void bpfilter_progs_free(struct bpfilter_progs *p)
+{
+	unsigned int hook;
+
+	if (!p)
+		return;
+	for (hook = 0; hook < NF_INET_NUMHOOKS; hook++)
+		if (p->prog[hook])
+			bpf_prog_put(p->prog[hook]);
+	if (p->counters)
+		bpf_map_put(p->counters);
+	if (p->meta)
+		bpf_map_put(p->meta);
+	kfree_rcu(p, rcu);
+}
+
+/**
+ * bpfilter_progs_counter - entry @i's counters, summed over the CPUs
+ * @p: loaded programs
+ * @i: the entry's position in IPT_SO_GET_ENTRIES order
+ * @sum: set to the sum
+ *
+ * Racy reads of counters still being added to, as x_tables' own
+ * get_counters() makes them; each u64 is read whole.
+ */
+void bpfilter_progs_counter(const struct bpfilter_progs *p, u32 i,
+			    struct xt_counters *sum)
+{
+	const struct bpf_array *array;
+	const struct xt_counters *c;
+	int cpu;
+
+	sum->pcnt = 0;
+	sum->bcnt = 0;
+	if (i >= p->nr_entries)
+		return;
+	array = container_of(p->counters, struct bpf_array, map);
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(array->pptrs[i], cpu);
+		sum->pcnt += READ_ONCE(c->pcnt);
+		sum->bcnt += READ_ONCE(c->bcnt);
+	}
+}
