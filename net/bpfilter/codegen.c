@@ -40,6 +40,8 @@ struct codegen {
 	unsigned int underflow_label;
 	/* The counting subprogram. */
 	unsigned int count_label;
+	/* Count entry r1, then drop [0] or accept [1]: shared blocks. */
+	unsigned int count_verdict_label[2];
 	int err;
 };
 
@@ -210,6 +212,58 @@ static void emit_count_subprog(struct codegen *cg)
 	bpf_prog_emit(p, insn_exit());
 }
 
+/*
+ * Count entry r1 and return a verdict: the code every rule with a
+ * terminal verdict jumps to.  A jump, not a call: the verifier walks a
+ * shared block once and then finds later arrivals equivalent (r1 is an
+ * imprecise scalar), while each call of a subprogram is a new frame it
+ * walks again, and 6.1's verifier kept growing jump histories along a
+ * chain of them (15,000 rules took all of a 1 GiB guest's memory).
+ */
+static void emit_count_verdict(struct codegen *cg, bool accept)
+{
+	struct bpf_prog_buf *p = &cg->prog;
+	unsigned int no_counter = bpf_prog_label(p);
+
+	/* Only when some rule jumps here: dead code is not emitted. */
+	bpf_prog_bind(p, cg->count_verdict_label[accept]);
+	bpf_prog_emit(p, insn_stx(BPF_W, BPF_REG_10, BPF_REG_1, CG_S_KEY));
+	bpf_prog_emit_reloc(p, insn_ld_imm64_lo(BPF_REG_1, BPF_PSEUDO_MAP_FD, 0),
+			    BPFILTER_RELOC_MAP_FD, BPFILTER_MAP_COUNTERS);
+	bpf_prog_emit(p, insn_ld_imm64_hi(0));
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_2, BPF_REG_10));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_2, CG_S_KEY));
+	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_map_lookup_elem));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_0, 0, 0), no_counter);
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_1, 1));
+	bpf_prog_emit(p, insn_atomic_add64(BPF_REG_0, BPF_REG_1, 0));
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_10, CG_S_LEN));
+	bpf_prog_emit(p, insn_atomic_add64(BPF_REG_0, BPF_REG_1, 8));
+	bpf_prog_bind(p, no_counter);
+	cg_emit_verdict(cg, accept);
+}
+
+/*
+ * Whether entry @e's target always ends the traversal with a verdict
+ * (@accept, or drop): ACCEPT, DROP, QUEUE (dropped without a queue
+ * handler) and ERROR (ipt_error() drops).
+ */
+static bool terminal_verdict(const struct ipt_entry *e, bool *accept)
+{
+	struct xt_ext_head t;
+	int v;
+
+	ipt_target_head(e, &t);
+	*accept = false;
+	if (!xt_is_standard_target(&t))
+		return true;
+	v = ipt_standard_verdict(e);
+	if (v >= 0 || v == XT_RETURN)
+		return false;
+	*accept = v == -NF_ACCEPT - 1;
+	return true;
+}
+
 /* Each match of @e, in order: a mismatch jumps to @fail. */
 static void emit_matches(struct codegen *cg, const struct ipt_entry *e,
 			 unsigned int fail)
@@ -304,6 +358,7 @@ static void emit_from(struct codegen *cg, unsigned int first, unsigned int ret)
 	struct bpf_prog_buf *p = &cg->prog;
 	const struct ipt_entry *e;
 	unsigned int i, next;
+	bool accept;
 
 	for (i = first; !cg->err && !p->err && p->live; i++) {
 		if (i >= cg->count) {
@@ -315,8 +370,14 @@ static void emit_from(struct codegen *cg, unsigned int first, unsigned int ret)
 		next = bpf_prog_label(p);
 		cg_emit_ip(cg, &e->ip, next);
 		emit_matches(cg, e, next);
-		emit_count(cg, i);
-		emit_target(cg, i, ret);
+		if (terminal_verdict(e, &accept)) {
+			bpf_prog_emit(p, insn_mov32_imm(BPF_REG_1, i));
+			bpf_prog_jump(p, insn_ja(0),
+				      cg->count_verdict_label[accept]);
+		} else {
+			emit_count(cg, i);
+			emit_target(cg, i, ret);
+		}
 		bpf_prog_bind(p, next);
 		if (ends_flow(e))
 			return;
@@ -339,12 +400,16 @@ static int compile_hook(struct codegen *cg, unsigned int hook,
 	cg->err = 0;
 	cg->underflow_label = bpf_prog_label(p);
 	cg->count_label = bpf_prog_label(p);
+	cg->count_verdict_label[0] = bpf_prog_label(p);
+	cg->count_verdict_label[1] = bpf_prog_label(p);
 
 	emit_prologue(cg);
 	emit_from(cg, start, cg->underflow_label);
 	/* Only when some RETURN reaches it: dead code is not emitted. */
 	bpf_prog_bind(p, cg->underflow_label);
 	emit_from(cg, underflow, cg->underflow_label);
+	emit_count_verdict(cg, false);
+	emit_count_verdict(cg, true);
 	emit_count_subprog(cg);
 
 	ret = cg->err ? cg->err : bpf_prog_finish(p);

@@ -339,7 +339,7 @@ static struct ipt_replace *flat_table(unsigned int n, __u32 *len)
 }
 
 /*
- * 70,000 rules: megabytes of instructions, grown by realloc() of blocks
+ * 120,000 rules: megabytes of instructions, grown by realloc() of blocks
  * malloc has mmap()ed (mremap(), which the filter once killed the helper
  * for), and a reply of megabytes written to the pipe: all within the
  * seccomp filter.
@@ -353,14 +353,14 @@ static void test_compile_big(void)
 	void *out;
 	__u32 len;
 
-	repl = flat_table(70000, &len);
+	repl = flat_table(120000, &len);
 	req = request(BPFILTER_CMD_COMPILE, 0, len, len);
 	out = roundtrip(&session, &req, repl, &reply);
 	EXPECT_EQ(reply.status, 0);
 	EXPECT(reply.payload_len > (4U << 20));
 	EXPECT(out && !image_parse(out, reply.payload_len, &img));
 	EXPECT_EQ(img.hdr.err, 0);
-	EXPECT_EQ(img.hdr.nr_entries, 70004);
+	EXPECT_EQ(img.hdr.nr_entries, 120004);
 	printf("# %u bytes of image, INPUT %u instructions\n",
 	       reply.payload_len, img.progs[0].nr_insns);
 	free(out);
@@ -483,7 +483,7 @@ int main(int argc, char **argv)
 		test_big_set);
 	tap_run("helper: COMPILE of the initial table, 3 programs",
 		test_compile);
-	tap_run("helper: COMPILE of 70,000 rules, realloc()ed by mremap, a 4 MB reply, within the sandbox",
+	tap_run("helper: COMPILE of 120,000 rules, realloc()ed by mremap, a 4 MB reply, within the sandbox",
 		test_compile_big);
 	tap_run("helper: end of input at a request boundary exits 0",
 		test_clean_exit);
