@@ -102,7 +102,7 @@ int bpfilter_dp_hook(struct net *net)
 		return 0;
 	err = nf_register_net_hooks(net, dp->ops, ARRAY_SIZE(dp->ops));
 	if (err) {
-		net_warn_ratelimited("bpfilter: cannot register the netfilter hooks: %d\n",
+		net_warn_ratelimited("cannot register the netfilter hooks: %d\n",
 				     err);
 		return err;
 	}

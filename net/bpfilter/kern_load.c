@@ -109,7 +109,7 @@ static struct bpf_prog *prog_load(unsigned int hook, struct bpf_insn *insns,
 	fd = kern_sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
 	if (fd < 0) {
 		/* An in-kernel load gets no verifier log: say what we know. */
-		net_warn_ratelimited("bpfilter: the BPF verifier refused the %u instruction program for hook %u: %d\n",
+		net_warn_ratelimited("the BPF verifier refused the %u instruction program for hook %u: %d\n",
 				     nr_insns, hook, fd);
 		return ERR_PTR(fd);
 	}
@@ -240,7 +240,7 @@ struct bpfilter_progs *bpfilter_progs_load(void *image, size_t len)
 	if (hdr.err) {
 		if (hdr.err > 0 || hdr.err < -MAX_ERRNO)
 			return ERR_PTR(-EBADMSG);
-		net_warn_ratelimited("bpfilter: the table cannot be compiled: %d\n",
+		net_warn_ratelimited("the table cannot be compiled: %d\n",
 				     hdr.err);
 		return ERR_PTR(hdr.err);
 	}

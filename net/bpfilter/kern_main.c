@@ -325,7 +325,7 @@ static int serve(struct net *net, struct bpfilter_call *call,
 		int inst = dp_instantiate(net, call->reply.tables);
 
 		if (inst)
-			net_warn_ratelimited("bpfilter: the filter table's initial programs: %d\n",
+			net_warn_ratelimited("the filter table's initial programs: %d\n",
 					     inst);
 		if (!err)
 			err = inst;

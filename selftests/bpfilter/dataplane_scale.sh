@@ -93,4 +93,27 @@ for s in nft bpf; do
 	check "$s: rules 1, 5000, 10000 counted 2, 3, 4 packets, the final ACCEPT 5, nothing else counted" \
 		dp_diff "$out/counters.expected" "$out/counters.$s"
 done
+
+# Over the code generator's limit (1,000,000 instructions per hook, 5 per
+# rule of this kind): refused with a log line, the table in force kept.
+too_big() {
+	awk 'BEGIN {
+		print "*filter"
+		for (i = 0; i < 210000; i++)
+			printf "-A INPUT -s 10.3.%d.%d/32 -j DROP\n", int(i / 250) % 250, i % 250 + 1
+		print "COMMIT"
+	}' > "$out/rules.big"
+	! dp_in $p-b-bpf timeout 600 iptables-legacy-restore -w < "$out/rules.big"
+}
+if ! dp_skip_xtables "a table over the code generator's limit is refused"; then
+	refusals() { dmesg | grep -c "bpfilter: the table cannot be compiled: -7"; }
+	before=$(refusals)
+	check "bpf: a 210,000-rule table is refused" too_big
+	check "bpf: the kernel log says why (\"the table cannot be compiled: -7\")" \
+		test "$(refusals)" -gt "$before"
+	dp_counters bpf $p-b-bpf > "$out/counters.after"
+	check "bpf: the 10,001-rule table stays in force, its counters unchanged" \
+		dp_diff "$out/counters.bpf" "$out/counters.after"
+	rm -f "$out/rules.big"
+fi
 dp_end
