@@ -33,6 +33,12 @@
 #define CG_S_IN		(-56)	/* 16 bytes: input device name, or zeroes */
 #define CG_S_OUT	(-72)	/* 16 bytes: output device name, or zeroes */
 #define CG_S_KEY	(-80)	/* u64: scratch */
+/*
+ * u16: the TCP option walk's index.  Not 8-byte aligned on purpose: the
+ * verifier keeps a register spilled only to an aligned slot, so it
+ * knows no value here and every load is a fresh scalar (match_tcp.c).
+ */
+#define CG_S_OPT_I	(CG_S_KEY + 2)
 #define CG_S_L4		(-104)	/* 24 bytes: the first 20 or 8 L4 bytes */
 #define CG_S_OPT	(-152)	/* 48 bytes: TCP options (up to 40) */
 #define CG_S_IPH	(-176)	/* 24 bytes: the IPv4 header's first 20 */

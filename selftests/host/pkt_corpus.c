@@ -192,6 +192,9 @@ static void add_tcp(struct corpus *c)
 	static const uint8_t zero_len[] = { 30, 0, 6, 4, 1, 1, 1, 0 };
 	static const uint8_t last_byte[] = { 1, 1, 1, 5 };
 	static const uint8_t eol_then[] = { 0, 0, 0, 0, 2, 4, 5, 0xb4 };
+	static const uint8_t past_end[] = { 3, 10, 1, 1, 8, 10, 2, 4, 4, 2, 6, 6,
+					    30, 5, 5, 5 };
+	uint32_t seed = 1;
 	struct tmpl t;
 	unsigned int i;
 
@@ -215,6 +218,60 @@ static void add_tcp(struct corpus *c)
 	add(c, &t);
 	tcp(&t, 1024, 443, 0x02, 7, eol_then, sizeof(eol_then));
 	add(c, &t);
+	/* A length past the options, onto payload bytes naming options. */
+	tcp(&t, 1024, 443, 0x02, 6, past_end, sizeof(past_end));
+	add(c, &t);
+	/* 40 bytes of options: the walk's last positions. */
+	for (i = 0; i < 4; i++) {
+		uint8_t opts[40];
+
+		memset(opts, 1, sizeof(opts));
+		switch (i) {
+		case 0:		/* the option at the last byte */
+			opts[39] = 8;
+			break;
+		case 1:		/* a length read from the last byte */
+			opts[38] = 19;
+			opts[39] = 2;
+			break;
+		case 2:		/* zero lengths up to the last byte */
+			opts[37] = 19;
+			opts[38] = 0;
+			opts[39] = 8;
+			break;
+		case 3:		/* one jump over bytes naming options */
+			memcpy(opts, past_end + 4, sizeof(past_end) - 4);
+			memcpy(opts + 12, past_end + 4, sizeof(past_end) - 4);
+			memcpy(opts + 24, past_end + 4, sizeof(past_end) - 4);
+			opts[0] = 19;
+			opts[1] = 39;
+			opts[39] = 5;
+			break;
+		}
+		tcp(&t, 1024, 443, 0x02, 15, opts, sizeof(opts));
+		snprintf(t.what, sizeof(t.what), "tcp with 40 option bytes, case %u", i);
+		add(c, &t);
+	}
+	/*
+	 * Options drawn from the kinds the rulesets look for, NOP, EOL and
+	 * one they do not, with lengths of 0 to 11 (past the end too), and
+	 * payload bytes after them: the same every run (a fixed LCG).
+	 */
+	for (i = 0; i < 24; i++) {
+		static const uint8_t kinds[] = { 0, 1, 1, 2, 4, 5, 6, 8, 30, 19 };
+		uint8_t opts[48];
+		unsigned int j, doff = 6 + i % 10;
+
+		for (j = 0; j < sizeof(opts); j++) {
+			seed = seed * 1103515245 + 12345;
+			opts[j] = j % 2 ? (seed >> 16) % 12 :
+				  kinds[(seed >> 16) % sizeof(kinds)];
+		}
+		/* doff 6 to 15: 4 to 40 option bytes, then 8 of payload */
+		tcp(&t, 1024, 443, 0x02, doff, opts, (doff - 5) * 4 + 8);
+		snprintf(t.what, sizeof(t.what), "tcp with random options %u", i);
+		add(c, &t);
+	}
 	/* doff says more options than the packet holds: hotdrop if asked. */
 	tcp(&t, 1024, 80, 0x02, 15, mss, sizeof(mss));
 	add(c, &t);
