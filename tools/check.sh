@@ -71,6 +71,9 @@ else
 fi
 
 run_tap "host tests" make -s -C "$project/selftests/host" O="$build/host" run
+# The benchmark's tools, briefly, so that they cannot rot (no timing is
+# asserted; make bench measures).
+run_tap "bench smoke" make -s -C "$project" bench-smoke
 run_tap "fuzz" make -s -C "$project/selftests/host" O="$build/host" fuzz \
 	FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
 
