@@ -22,7 +22,7 @@ helper_restore.sh modprobe_cycles.sh usermode_blob.sh permissions.sh
 hostile_sockopts.sh hung_helper.sh rmmod_under_load.sh netns_tables.sh
 crash_recovery.sh helper_privileges.sh hardening_race.sh hardening_limits.sh
 hardening_durability.sh hardening_abi.sh hardening_memcg.sh iptables_corpus.sh
-dataplane_basic.sh dataplane_router.sh dataplane_commits.sh
+dataplane_basic.sh dataplane_router.sh dataplane_commits.sh dataplane_swaps.sh
 dataplane_durability.sh dataplane_cleanup.sh dataplane_scale.sh
 kmemleak.sh"
 
