@@ -10,6 +10,7 @@ static const struct bpfilter_ext *const matches[] = {
 	&bpfilter_match_tcp,
 	&bpfilter_match_udp,
 	&bpfilter_match_icmp,
+	&bpfilter_match_comment,
 	NULL,
 };
 

@@ -41,6 +41,7 @@ struct bpfilter_ext {
 extern const struct bpfilter_ext bpfilter_match_tcp;
 extern const struct bpfilter_ext bpfilter_match_udp;
 extern const struct bpfilter_ext bpfilter_match_icmp;
+extern const struct bpfilter_ext bpfilter_match_comment;
 extern const struct bpfilter_ext bpfilter_target_standard;
 extern const struct bpfilter_ext bpfilter_target_error;
 
