@@ -104,8 +104,8 @@ static void set_error(struct codegen *cg, int err)
  * The prologue shared by all flavours, after the flavour's own: the IP
  * header's fields, and the first L4 bytes when they exist.  The L4 read
  * is done once here (x_tables' matches each call skb_header_pointer()):
- * 20 bytes when there are, else 8, else none, and CG_S_L4LEN tells the
- * matches how many they may use.
+ * 20 bytes when there are, else 8, else 4, else none, and CG_S_L4LEN
+ * tells the matches how many they may use.
  */
 static void emit_prologue(struct codegen *cg)
 {
@@ -113,6 +113,7 @@ static void emit_prologue(struct codegen *cg)
 	unsigned int unreadable = bpf_prog_label(p);
 	unsigned int l4_done = bpf_prog_label(p);
 	unsigned int l4_short = bpf_prog_label(p);
+	unsigned int l4_tiny = bpf_prog_label(p);
 	unsigned int l4_none = bpf_prog_label(p);
 	unsigned int l4len_ok = bpf_prog_label(p);
 	int i;
@@ -154,8 +155,14 @@ static void emit_prologue(struct codegen *cg)
 	cg->flavour->load_bytes(p, CG_S_L4, l4_none);
 	bpf_prog_jump(p, insn_ja(0), l4_done);
 	bpf_prog_bind(p, l4_short);
-	bpf_prog_jump(p, insn_jmp_imm(BPF_JSLT, BPF_REG_3, 8, 0), l4_done);
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JSLT, BPF_REG_3, 8, 0), l4_tiny);
 	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_2, 8));
+	cg->flavour->load_bytes(p, CG_S_L4, l4_none);
+	bpf_prog_jump(p, insn_ja(0), l4_done);
+	/* The two ports alone (multiport reads 4 bytes). */
+	bpf_prog_bind(p, l4_tiny);
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JSLT, BPF_REG_3, 4, 0), l4_done);
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_2, 4));
 	cg->flavour->load_bytes(p, CG_S_L4, l4_none);
 	bpf_prog_jump(p, insn_ja(0), l4_done);
 	/* Cannot happen (the length was checked): treat as no L4 bytes. */

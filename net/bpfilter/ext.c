@@ -11,6 +11,7 @@ static const struct bpfilter_ext *const matches[] = {
 	&bpfilter_match_udp,
 	&bpfilter_match_icmp,
 	&bpfilter_match_comment,
+	&bpfilter_match_multiport,
 	NULL,
 };
 

@@ -27,8 +27,11 @@ struct bpfilter_ext {
 	unsigned int size;
 	/* The ip.proto the rule must require, without '!'; 0 for any. */
 	__u16 proto;
-	/* The extension's own checkentry, or NULL: 0 or a negative errno. */
-	int (*check)(const void *data);
+	/*
+	 * The extension's own checkentry, or NULL: 0 or a negative errno.
+	 * @e is the rule, for the extensions that look at its ipt_ip.
+	 */
+	int (*check)(const void *data, const struct ipt_entry *e);
 	/*
 	 * A match's code generator (codegen_emit.h): tests the packet
 	 * against @data, jumping to the label @fail on a mismatch.  A match
@@ -42,6 +45,7 @@ extern const struct bpfilter_ext bpfilter_match_tcp;
 extern const struct bpfilter_ext bpfilter_match_udp;
 extern const struct bpfilter_ext bpfilter_match_icmp;
 extern const struct bpfilter_ext bpfilter_match_comment;
+extern const struct bpfilter_ext bpfilter_match_multiport;
 extern const struct bpfilter_ext bpfilter_target_standard;
 extern const struct bpfilter_ext bpfilter_target_error;
 

@@ -48,7 +48,7 @@ static int check_ext(const char *kind, const struct bpfilter_ext *ext,
 			   e->ip.invflags & IPT_INV_PROTO))
 		return bpfilter_refuse(-EINVAL, "%s %s: only valid for protocol %u, without '!'",
 				       kind, ext->name, ext->proto);
-	return ext->check ? ext->check(data) : 0;
+	return ext->check ? ext->check(data, e) : 0;
 }
 
 /* xt_request_find_*() refuses a name filling its field before looking. */

@@ -13,9 +13,11 @@
 #define ICMP_TYPE_ANY	0xFF
 
 /* Unknown invflags bits could mean a test we would not perform. */
-static int icmp_check(const void *data)
+static int icmp_check(const void *data, const struct ipt_entry *e)
 {
 	const struct ipt_icmp *icmp = data;
+
+	(void)e;	/* the generic check tested the protocol */
 
 	if (icmp->invflags & ~IPT_ICMP_INV) {
 		bpfilter_log_ratelimited("icmp match: unknown invflags %#x",

@@ -19,9 +19,11 @@
 #define TCP_OPT_GROUP	8	/* positions behind one test of the walk */
 
 /* Unknown invflags bits could mean a test we would not perform. */
-static int tcp_check(const void *data)
+static int tcp_check(const void *data, const struct ipt_entry *e)
 {
 	const struct xt_tcp *tcp = data;
+
+	(void)e;	/* the generic check tested the protocol */
 
 	if (tcp->invflags & ~XT_TCP_INV_MASK) {
 		bpfilter_log_ratelimited("tcp match: unknown invflags %#x",

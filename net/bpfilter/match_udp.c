@@ -12,9 +12,11 @@
 #define UDP_HDR_LEN	8
 
 /* Unknown invflags bits could mean a test we would not perform. */
-static int udp_check(const void *data)
+static int udp_check(const void *data, const struct ipt_entry *e)
 {
 	const struct xt_udp *udp = data;
+
+	(void)e;	/* the generic check tested the protocol */
 
 	if (udp->invflags & ~XT_UDP_INV_MASK) {
 		bpfilter_log_ratelimited("udp match: unknown invflags %#x",
