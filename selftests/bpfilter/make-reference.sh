@@ -24,20 +24,20 @@ ipt iptables-legacy -w -S > "$out/rules" 2>&1
 ipt iptables-legacy-save | grep -v '^#' > "$out/save"
 ipt iptables-legacy-save -c | grep -v '^#' > "$out/save-c"
 
-# A rule with an extension x_tables does not have (multiport, hidden by
+# A rule with an extension x_tables does not have (length, hidden by
 # the recorder): what iptables prints and its exit status.
 rc=0
-ipt env LD_PRELOAD="$recorder" BPFDIFF_REFUSE=multiport \
-	iptables-legacy -w -A INPUT -p tcp -m multiport --dports 22,80 -j ACCEPT \
-	> "$out/multiport" 2>&1 || rc=$?
-echo "exit $rc" >> "$out/multiport"
-ipt iptables-legacy-save | grep -v '^#' > "$out/save-after-multiport"
-cmp -s "$out/save" "$out/save-after-multiport" || {
-	echo "make-reference: the refused multiport rule changed x_tables' table" >&2
+ipt env LD_PRELOAD="$recorder" BPFDIFF_REFUSE=length \
+	iptables-legacy -w -A INPUT -p tcp -m length --length 40:1500 -j ACCEPT \
+	> "$out/unsupported" 2>&1 || rc=$?
+echo "exit $rc" >> "$out/unsupported"
+ipt iptables-legacy-save | grep -v '^#' > "$out/save-after-unsupported"
+cmp -s "$out/save" "$out/save-after-unsupported" || {
+	echo "make-reference: the refused length rule changed x_tables' table" >&2
 	exit 1
 }
-grep -q '^exit [1-9]' "$out/multiport" || {
-	echo "make-reference: x_tables accepted the hidden multiport" >&2
+grep -q '^exit [1-9]' "$out/unsupported" || {
+	echo "make-reference: x_tables accepted the hidden length match" >&2
 	exit 1
 }
 
