@@ -49,6 +49,7 @@
 
 #include "core.h"
 #include "image_parse.h"
+#include "loader_caps.h"
 #include "nf_loader.h"
 #include "pkt_corpus.h"
 #include "wire_request.h"
@@ -159,26 +160,6 @@ static struct reply compile_twice(struct bpfilter_core *core,
 	if (!same)
 		fail_exit("COMPILE of the committed table differs from the candidate's");
 	return cand;
-}
-
-/* Only CAP_BPF and CAP_NET_ADMIN effective (@drop), or all permitted. */
-static int set_effective(bool drop)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	if (drop) {
-		data[0].effective = 1U << CAP_NET_ADMIN;
-		data[1].effective = 1U << (CAP_BPF - 32);
-	} else {
-		data[0].effective = data[0].permitted;
-		data[1].effective = data[1].permitted;
-	}
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
 struct loaded {
@@ -525,11 +506,11 @@ int main(int argc, char **argv)
 		fail_exit("netfilter-link flavour: %s", strerror(-ret));
 
 	loaded_init(&l);
-	ret = set_effective(true);
+	ret = loader_caps(true);
 	if (ret)
 		fail_exit("capset: %s", strerror(-ret));
 	ret = load_all(&img, &l);
-	if (set_effective(false))
+	if (loader_caps(false))
 		fail_exit("capset back: %s", strerror(errno));
 	report(!ret, "%u programs load as BPF_PROG_TYPE_SCHED_CLS with CAP_BPF and CAP_NET_ADMIN only%s%s",
 	       img.hdr.nr_progs, ret ? ": " : "", ret ? strerror(-ret) : "");

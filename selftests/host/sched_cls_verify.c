@@ -40,6 +40,7 @@
 
 #include "core.h"
 #include "image_parse.h"
+#include "loader_caps.h"
 #include "wire_request.h"
 
 #define NET_COOKIE	1
@@ -117,26 +118,6 @@ static void *read_file(const char *path, size_t *len)
 	close(fd);
 	*len = st.st_size;
 	return buf;
-}
-
-/* Only CAP_BPF and CAP_NET_ADMIN effective (@drop), or all permitted. */
-static int set_effective(bool drop)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	if (drop) {
-		data[0].effective = 1U << CAP_NET_ADMIN;
-		data[1].effective = 1U << (CAP_BPF - 32);
-	} else {
-		data[0].effective = data[0].permitted;
-		data[1].effective = data[1].permitted;
-	}
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
 static int map_create(__u32 value_size, __u32 max_entries)
@@ -252,7 +233,7 @@ static void verify(const char *path, __u32 level, const char *dir,
 			insns[pp->relocs[j].insn].imm =
 				pp->relocs[j].index == BPFILTER_IMAGE_MAP_META ?
 				meta : counters;
-		if (set_effective(!keep_caps)) {
+		if (loader_caps(!keep_caps)) {
 			perror("capset");
 			exit(1);
 		}
@@ -287,7 +268,7 @@ static void verify(const char *path, __u32 level, const char *dir,
 				free(log);
 			}
 		}
-		if (set_effective(false)) {
+		if (loader_caps(false)) {
 			perror("capset back");
 			exit(1);
 		}

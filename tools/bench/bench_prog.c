@@ -40,6 +40,7 @@
 #include <bpf/bpf.h>
 #include <linux/if_ether.h>
 
+#include "loader_caps.h"
 #include "nf_loader.h"
 #include "prog_load.h"
 #include "table.h"
@@ -307,7 +308,7 @@ static int load_cls(const struct bpfilter_image *img)
 	int maps[BPFILTER_MAPS], cls, sf = -1, ret;
 	struct bpf_insn *insns;
 
-	ret = caps_loader_only(true);
+	ret = loader_caps(true);
 	if (ret)
 		die("capset", -ret);
 	ret = maps_create(img, maps);
@@ -324,7 +325,7 @@ static int load_cls(const struct bpfilter_image *img)
 		close(cls);
 	}
 	free(insns);
-	ret = caps_loader_only(false);
+	ret = loader_caps(false);
 	if (ret)
 		die("capset back", -ret);
 	return sf;

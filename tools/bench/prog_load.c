@@ -198,25 +198,6 @@ struct timed_load load_timed(__u32 prog_type, __u32 expected_attach,
 	return r;
 }
 
-int caps_loader_only(bool drop)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	if (drop) {
-		data[0].effective = 1U << CAP_NET_ADMIN;
-		data[1].effective = 1U << (CAP_BPF - 32);
-	} else {
-		data[0].effective = data[0].permitted;
-		data[1].effective = data[1].permitted;
-	}
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
-}
-
 int test_run(int fd, const void *data, __u32 len, __u32 repeat,
 	     __u32 *retval, __u32 *ns)
 {

@@ -44,14 +44,6 @@ struct timed_load load_timed(__u32 prog_type, __u32 expected_attach,
 			     const struct bpf_insn *insns, __u32 nr);
 
 /*
- * Only CAP_BPF and CAP_NET_ADMIN effective (@drop), or every permitted
- * capability again: bpfilter.ko loads with exactly those two, and
- * without CAP_PERFMON the verifier adds its Spectre checks.
- * Return: 0 or a negative errno.
- */
-int caps_loader_only(bool drop);
-
-/*
  * BPF_PROG_TEST_RUN of @fd on @len bytes, @repeat times.
  * Return: 0 or a negative errno; @ns: the kernel's mean time per run.
  */
