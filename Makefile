@@ -30,7 +30,7 @@ ifeq ($(DEBUG),1)
 export BPFILTER_DEBUG := 1
 endif
 
-DEMO := modprobe bpfilter && iptables-legacy -L -n -v && iptables-legacy-save && rmmod bpfilter
+DEMO := modprobe bpfilter && ip link set lo up && iptables-legacy -A INPUT -p icmp -j DROP && ! ping -c 2 -W 1 127.0.0.1 && iptables-legacy -L -n -v -x && iptables-legacy-save -c && rmmod bpfilter
 
 .PHONY: all deps kernel run check clean bench bench-smoke
 
