@@ -42,6 +42,11 @@ struct codegen {
 	unsigned int count_label;
 	/* Count entry r1, then drop [0] or accept [1]: shared blocks. */
 	unsigned int count_verdict_label[2];
+	/* BPFILTER_NEED_* the rules emitted so far need. */
+	__u32 needs;
+	/* The LOG targets met, each once: the image's table. */
+	struct bpfilter_log_desc *logs;
+	__u32 nr_logs;
 	int err;
 };
 
@@ -98,6 +103,50 @@ static void set_error(struct codegen *cg, int err)
 {
 	if (!cg->err)
 		cg->err = err;
+}
+
+bool cg_hook_actions(struct codegen *cg, const char *what)
+{
+	if (!cg->flavour->load_meta_ptr) {
+		bpfilter_log_ratelimited("codegen: %s is enforced only by bpfilter.ko's own hooks, not through the BPF netfilter link",
+					 what);
+		set_error(cg, -EOPNOTSUPP);
+		return false;
+	}
+	return true;
+}
+
+bool cg_meta_ptr(struct codegen *cg, __u8 reg, __u32 need, const char *what)
+{
+	if (!cg_hook_actions(cg, what))
+		return false;
+	cg->needs |= need;
+	cg->flavour->load_meta_ptr(&cg->prog, reg);
+	return true;
+}
+
+int cg_log_index(struct codegen *cg, const struct bpfilter_log_desc *log)
+{
+	struct bpfilter_log_desc *logs;
+	__u32 i;
+
+	for (i = 0; i < cg->nr_logs; i++)
+		if (!memcmp(&cg->logs[i], log, sizeof(*log)))
+			return i;
+	if (cg->nr_logs >= BPFILTER_LOGS_MAX) {
+		bpfilter_log_ratelimited("codegen: more than %u different LOG targets",
+					 BPFILTER_LOGS_MAX);
+		set_error(cg, -E2BIG);
+		return -1;
+	}
+	logs = realloc(cg->logs, (cg->nr_logs + 1) * sizeof(*logs));
+	if (!logs) {
+		set_error(cg, -ENOMEM);
+		return -1;
+	}
+	cg->logs = logs;
+	logs[cg->nr_logs] = *log;
+	return cg->nr_logs++;
 }
 
 /*
@@ -253,7 +302,8 @@ static void emit_count_verdict(struct codegen *cg, bool accept)
 /*
  * Whether entry @e's target always ends the traversal with a verdict
  * (@accept, or drop): ACCEPT, DROP, QUEUE (dropped without a queue
- * handler) and ERROR (ipt_error() drops).
+ * handler) and ERROR (ipt_error() drops).  Other targets emit their own
+ * code (emit_target()).
  */
 static bool terminal_verdict(const struct ipt_entry *e, bool *accept)
 {
@@ -263,7 +313,7 @@ static bool terminal_verdict(const struct ipt_entry *e, bool *accept)
 	ipt_target_head(e, &t);
 	*accept = false;
 	if (!xt_is_standard_target(&t))
-		return true;
+		return xt_is_error_target(&t);
 	v = ipt_standard_verdict(e);
 	if (v >= 0 || v == XT_RETURN)
 		return false;
@@ -296,6 +346,23 @@ static void emit_matches(struct codegen *cg, const struct ipt_entry *e,
 static void emit_from(struct codegen *cg, unsigned int first,
 		      unsigned int ret);
 
+/* An extension's target (LOG, REJECT, MARK, ...): ext.h's emit_target. */
+static void emit_ext_target(struct codegen *cg, const struct ipt_entry *e,
+			    const struct xt_ext_head *t)
+{
+	const struct bpfilter_ext *ext;
+
+	ext = bpfilter_target_find(t->name, t->revision);
+	if (!ext || !ext->emit_target) {
+		bpfilter_log_ratelimited("codegen: target \"%.*s\" has no emitter",
+					 (int)sizeof(t->name), t->name);
+		set_error(cg, -ENOENT);
+		return;
+	}
+	ext->emit_target(cg, (const unsigned char *)e + e->target_offset +
+			 sizeof(struct xt_entry_target));
+}
+
 /* The target of entry @i, whose matches all matched; @ret as emit_from(). */
 static void emit_target(struct codegen *cg, unsigned int i, unsigned int ret)
 {
@@ -307,9 +374,13 @@ static void emit_target(struct codegen *cg, unsigned int i, unsigned int ret)
 	int v;
 
 	ipt_target_head(e, &t);
-	if (!xt_is_standard_target(&t)) {
-		/* ERROR, the only other target: ipt_error() drops. */
+	if (xt_is_error_target(&t)) {
+		/* ipt_error() drops. */
 		cg_emit_verdict(cg, false);
+		return;
+	}
+	if (!xt_is_standard_target(&t)) {
+		emit_ext_target(cg, e, &t);
 		return;
 	}
 
@@ -349,8 +420,14 @@ static bool ends_flow(const struct ipt_entry *e)
 	if (!ipt_entry_unconditional(e))
 		return false;
 	ipt_target_head(e, &t);
-	if (!xt_is_standard_target(&t))
+	if (xt_is_error_target(&t))
 		return true;
+	if (!xt_is_standard_target(&t)) {
+		const struct bpfilter_ext *ext;
+
+		ext = bpfilter_target_find(t.name, t.revision);
+		return ext && ext->terminal;
+	}
 	v = ipt_standard_verdict(e);
 	return v < 0 || (e->ip.flags & IPT_F_GOTO);
 }
@@ -477,6 +554,7 @@ void bpfilter_image_free(struct bpfilter_image *image)
 		free(image->progs[i].insns);
 		free(image->progs[i].relocs);
 	}
+	free(image->logs);
 	free(image);
 }
 
@@ -515,6 +593,9 @@ int bpfilter_codegen(const struct ipt_table_store *table,
 			img->nr_progs++;
 	}
 	free(cg.offsets);
+	img->needs = cg.needs;
+	img->logs = cg.logs;
+	img->nr_logs = cg.nr_logs;
 	if (ret) {
 		bpfilter_image_free(img);
 		return ret;

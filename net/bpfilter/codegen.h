@@ -83,11 +83,26 @@ struct bpfilter_hook_prog {
 	struct bpfilter_reloc *relocs;
 };
 
+/* The most different LOG targets one table may have. */
+#define BPFILTER_LOGS_MAX		4096U
+
+/* A LOG target's parameters (struct xt_log_info's layout). */
+struct bpfilter_log_desc {
+	__u8 level;
+	__u8 logflags;
+	char prefix[30];
+};
+
 struct bpfilter_image {
 	__u32 flavour;		/* enum bpfilter_flavour */
 	__u32 nr_progs;
 	struct bpfilter_hook_prog progs[NF_INET_NUMHOOKS];
 	struct bpfilter_map_desc maps[BPFILTER_MAPS];
+	/* What the hook must provide (SCHED_CLS: BPFILTER_NEED_*). */
+	__u32 needs;
+	/* The LOG targets the programs record by index (SCHED_CLS). */
+	__u32 nr_logs;
+	struct bpfilter_log_desc *logs;
 };
 
 /**
@@ -98,7 +113,9 @@ struct bpfilter_image {
  *
  * Return: 0; -E2BIG (logged) when a hook's program would exceed
  * BPFILTER_PROG_INSNS_MAX; -ENOENT (logged) for a match without an
- * emitter; -EOPNOTSUPP for an unknown flavour; -ENOMEM.
+ * emitter; -EOPNOTSUPP for an unknown flavour, or (logged) for a rule
+ * the flavour cannot enforce (LOG, REJECT, conntrack on the netfilter
+ * link); -ENOMEM.
  */
 int bpfilter_codegen(const struct ipt_table_store *table,
 		     enum bpfilter_flavour flavour,

@@ -70,6 +70,11 @@ struct codegen_flavour {
 	void (*load_bytes)(struct bpf_prog_buf *p, __s16 dst, unsigned int fail);
 	__s32 verdict_accept;
 	__s32 verdict_drop;
+	/*
+	 * @reg = this CPU's struct bpfilter_meta, which the prologue looked
+	 * up; NULL for a flavour without one.  Clobbers nothing else.
+	 */
+	void (*load_meta_ptr)(struct bpf_prog_buf *p, __u8 reg);
 	/* Map BPFILTER_MAP_META as the loader must create it, or NULL. */
 	const struct bpfilter_map_desc *meta_map;
 };
@@ -103,6 +108,26 @@ void cg_emit_verdict(struct codegen *cg, bool accept);
  * counter touched.
  */
 void cg_hotdrop_unless(struct codegen *cg, struct bpf_insn ok);
+
+/*
+ * The hook's metadata (struct bpfilter_meta, msgfmt.h), which only the
+ * SCHED_CLS flavour has: @need (BPFILTER_NEED_*) is what the hook must
+ * fill in.  Return: false, the table refused with -EOPNOTSUPP and a log
+ * line naming @what, when the flavour has no metadata; else true with
+ * @reg pointing at this CPU's struct bpfilter_meta.
+ */
+bool cg_meta_ptr(struct codegen *cg, __u8 reg, __u32 need, const char *what);
+
+/*
+ * For the targets only bpfilter.ko's hook can carry out (REJECT) and the
+ * SCHED_CLS flavour's ctx writes (MARK): false, the table refused as
+ * cg_meta_ptr() refuses it, on any other flavour.  With true, ctx in
+ * CG_REG_CTX is a struct __sk_buff.
+ */
+bool cg_hook_actions(struct codegen *cg, const char *what);
+
+/* The index of the LOG target @log in the image's table, or -1 (ENOMEM). */
+int cg_log_index(struct codegen *cg, const struct bpfilter_log_desc *log);
 
 /* ipt_ip: addresses, interfaces, protocol, fragments (codegen_ip.c). */
 void cg_emit_ip(struct codegen *cg, const struct ipt_ip *ip,

@@ -12,12 +12,19 @@ static const struct bpfilter_ext *const matches[] = {
 	&bpfilter_match_icmp,
 	&bpfilter_match_comment,
 	&bpfilter_match_multiport,
+	&bpfilter_match_state,
+	&bpfilter_match_conntrack_v1,
+	&bpfilter_match_conntrack_v2,
+	&bpfilter_match_conntrack_v3,
 	NULL,
 };
 
 static const struct bpfilter_ext *const targets[] = {
 	&bpfilter_target_standard,
 	&bpfilter_target_error,
+	&bpfilter_target_log,
+	&bpfilter_target_reject,
+	&bpfilter_target_mark,
 	NULL,
 };
 
@@ -41,7 +48,13 @@ const struct bpfilter_ext *bpfilter_match_find(const char *name, __u8 revision)
 
 const struct bpfilter_ext *bpfilter_target_find(const char *name, __u8 revision)
 {
-	return ext_find(targets, name, revision);
+	const struct bpfilter_ext *ext = ext_find(targets, name, revision);
+
+	/* The built-in two are codegen.c's; any other needs its emitter. */
+	if (ext && ext != &bpfilter_target_standard &&
+	    ext != &bpfilter_target_error && !ext->emit_target)
+		return NULL;
+	return ext;
 }
 
 int bpfilter_ext_revision(bool target, const char *name, __u8 revision)

@@ -39,6 +39,15 @@ struct bpfilter_ext {
 	 * Targets have none: codegen.c handles the two built-in ones.
 	 */
 	void (*emit)(struct codegen *cg, const void *data, unsigned int fail);
+	/*
+	 * A target's code generator, emitted after the rule's counter:
+	 * either falls through (XT_CONTINUE: the next rule follows) or,
+	 * for a @terminal target, ends the program with a verdict.  A
+	 * target without one (other than the two built-in ones, which
+	 * codegen.c handles) is not found.
+	 */
+	void (*emit_target)(struct codegen *cg, const void *data);
+	bool terminal;
 };
 
 extern const struct bpfilter_ext bpfilter_match_tcp;
@@ -46,7 +55,14 @@ extern const struct bpfilter_ext bpfilter_match_udp;
 extern const struct bpfilter_ext bpfilter_match_icmp;
 extern const struct bpfilter_ext bpfilter_match_comment;
 extern const struct bpfilter_ext bpfilter_match_multiport;
+extern const struct bpfilter_ext bpfilter_match_state;
+extern const struct bpfilter_ext bpfilter_match_conntrack_v1;
+extern const struct bpfilter_ext bpfilter_match_conntrack_v2;
+extern const struct bpfilter_ext bpfilter_match_conntrack_v3;
 extern const struct bpfilter_ext bpfilter_target_standard;
+extern const struct bpfilter_ext bpfilter_target_log;
+extern const struct bpfilter_ext bpfilter_target_reject;
+extern const struct bpfilter_ext bpfilter_target_mark;
 extern const struct bpfilter_ext bpfilter_target_error;
 
 /*

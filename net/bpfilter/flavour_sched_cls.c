@@ -22,8 +22,9 @@
 #include "msgfmt.h"
 
 #define CG_S_META_KEY	CG_S_FLAVOUR	/* u32 0, the meta map's key */
+#define CG_S_META_PTR	(CG_S_FLAVOUR + 8)	/* this CPU's bpfilter_meta */
 
-_Static_assert(sizeof(struct bpfilter_meta) == 32 &&
+_Static_assert(offsetof(struct bpfilter_meta, in) == 0 &&
 	       offsetof(struct bpfilter_meta, out) == 16,
 	       "the prologue copies in[16] then out[16] as four u64");
 
@@ -35,14 +36,15 @@ static const struct bpfilter_map_desc meta_map = {
 };
 
 /*
- * CG_S_IN and CG_S_OUT from this CPU's struct bpfilter_meta.  The lookup
- * of key 0 in a one-entry array cannot fail, but the verifier wants the
- * NULL case handled: it reads as no devices (zeroes, as nulldevname).
+ * CG_S_IN and CG_S_OUT from this CPU's struct bpfilter_meta, and the
+ * pointer to it kept at CG_S_META_PTR for the rules that read or write
+ * more of it.  The lookup of key 0 in a one-entry array cannot fail, but
+ * the verifier wants the NULL case handled: it drops the packet, so that
+ * the rest of the program knows the pointer valid.
  */
 static void load_meta(struct bpf_prog_buf *p)
 {
-	unsigned int none = bpf_prog_label(p);
-	unsigned int done = bpf_prog_label(p);
+	unsigned int found = bpf_prog_label(p);
 	int i;
 
 	bpf_prog_emit(p, insn_st(BPF_W, BPF_REG_10, CG_S_META_KEY, 0));
@@ -52,7 +54,11 @@ static void load_meta(struct bpf_prog_buf *p)
 	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_2, BPF_REG_10));
 	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_2, CG_S_META_KEY));
 	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_map_lookup_elem));
-	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_0, 0, 0), none);
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JNE, BPF_REG_0, 0, 0), found);
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_0, NF_DROP));
+	bpf_prog_emit(p, insn_exit());
+	bpf_prog_bind(p, found);
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_0, CG_S_META_PTR));
 	/* in[16] to CG_S_IN, out[16] to CG_S_OUT, 8 bytes at a time. */
 	for (i = 0; i < 4; i++)
 		bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1 + i, BPF_REG_0, 8 * i));
@@ -60,13 +66,11 @@ static void load_meta(struct bpf_prog_buf *p)
 	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_2, CG_S_IN + 8));
 	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_3, CG_S_OUT));
 	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_4, CG_S_OUT + 8));
-	bpf_prog_jump(p, insn_ja(0), done);
-	bpf_prog_bind(p, none);
-	bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_IN, 0));
-	bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_IN + 8, 0));
-	bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_OUT, 0));
-	bpf_prog_emit(p, insn_st(BPF_DW, BPF_REG_10, CG_S_OUT + 8, 0));
-	bpf_prog_bind(p, done);
+}
+
+static void sc_load_meta_ptr(struct bpf_prog_buf *p, __u8 reg)
+{
+	bpf_prog_emit(p, insn_ldx(BPF_DW, reg, BPF_REG_10, CG_S_META_PTR));
 }
 
 static void sc_prologue(struct bpf_prog_buf *p, unsigned int hook)
@@ -106,5 +110,6 @@ const struct codegen_flavour codegen_flavour_sched_cls = {
 	.load_bytes = sc_load_bytes,
 	.verdict_accept = NF_ACCEPT,
 	.verdict_drop = NF_DROP,
+	.load_meta_ptr = sc_load_meta_ptr,
 	.meta_map = &meta_map,
 };

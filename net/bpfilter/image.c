@@ -23,6 +23,9 @@ _Static_assert(BPFILTER_RELOC_MAP_FD == BPFILTER_IMAGE_RELOC_MAP_FD,
 	       "relocation kind");
 _Static_assert(BPFILTER_PROG_INSNS_MAX == BPFILTER_IMAGE_INSNS_MAX,
 	       "instruction limit");
+_Static_assert(BPFILTER_LOGS_MAX == BPFILTER_IMAGE_LOGS_MAX &&
+	       sizeof(struct bpfilter_log_desc) ==
+	       sizeof(struct bpfilter_image_log), "LOG targets");
 _Static_assert(sizeof(struct bpf_insn) == 8 &&
 	       sizeof(struct bpfilter_image_reloc) == 8 &&
 	       sizeof(struct bpfilter_image_prog) % 8 == 0 &&
@@ -65,9 +68,12 @@ static int image_check(const struct bpfilter_image *image)
 	int ret;
 
 	if (image->flavour != BPFILTER_FLAVOUR_SCHED_CLS ||
-	    !image->nr_progs || image->nr_progs > BPFILTER_IMAGE_PROGS_MAX)
-		return bpfilter_refuse(-EINVAL, "image: flavour %u, %u programs",
-				       image->flavour, image->nr_progs);
+	    !image->nr_progs || image->nr_progs > BPFILTER_IMAGE_PROGS_MAX ||
+	    image->needs & ~BPFILTER_NEEDS ||
+	    image->nr_logs > BPFILTER_IMAGE_LOGS_MAX)
+		return bpfilter_refuse(-EINVAL, "image: flavour %u, %u programs, needs %#x, %u LOG targets",
+				       image->flavour, image->nr_progs,
+				       image->needs, image->nr_logs);
 	for (i = 0; i < image->nr_progs; i++) {
 		ret = prog_check(&image->progs[i]);
 		if (ret)
@@ -87,7 +93,7 @@ static size_t image_size(const struct bpfilter_image *image)
 			(size_t)image->progs[i].nr_insns * sizeof(struct bpf_insn) +
 			(size_t)image->progs[i].nr_relocs *
 			sizeof(struct bpfilter_image_reloc);
-	return size;
+	return size + (size_t)image->nr_logs * sizeof(struct bpfilter_image_log);
 }
 
 static unsigned char *put(unsigned char *at, const void *src, size_t len)
@@ -135,6 +141,8 @@ int bpfilter_image_serialize(const struct bpfilter_image *image, int err,
 		hdr.err = image_check(image);
 	if (!hdr.err) {
 		hdr.nr_progs = image->nr_progs;
+		hdr.needs = image->needs;
+		hdr.nr_logs = image->nr_logs;
 		size = image_size(image);
 	}
 
@@ -144,6 +152,8 @@ int bpfilter_image_serialize(const struct bpfilter_image *image, int err,
 	at = put(buf, &hdr, sizeof(hdr));
 	for (i = 0; i < hdr.nr_progs; i++)
 		at = put_prog(at, &image->progs[i]);
+	if (hdr.nr_logs)
+		put(at, image->logs, (size_t)hdr.nr_logs * sizeof(*image->logs));
 
 	*out = buf;
 	*len = size;

@@ -2,7 +2,8 @@
 /*
  * A program image as BPFILTER_CMD_COMPILE's reply carries it to the
  * module (msgfmt.h): struct bpfilter_image_hdr, then per program a
- * struct bpfilter_image_prog, its instructions and its relocations.
+ * struct bpfilter_image_prog, its instructions and its relocations,
+ * then the LOG targets' parameters.
  */
 #ifndef BPFILTER_IMAGE_H
 #define BPFILTER_IMAGE_H

@@ -48,6 +48,11 @@ struct bpfilter_kept {
  * @meta_value: @meta's only value
  * @nr_entries: the table's entries, @counters' size
  * @nr_insns: instructions over all programs
+ * @needs: BPFILTER_NEED_* of the image
+ * @net: the namespace conntrack is held in (BPFILTER_NEED_CT), or NULL;
+ *	the programs never outlive it
+ * @logs: the image's LOG targets, @nr_logs of them; the logger is held
+ *	while there are any
  * @rcu: freed after the hooks' readers are done
  */
 struct bpfilter_progs {
@@ -57,6 +62,10 @@ struct bpfilter_progs {
 	void __percpu *meta_value;
 	u32 nr_entries;
 	u32 nr_insns;
+	u32 needs;
+	struct net *net;
+	struct bpfilter_image_log *logs;
+	u32 nr_logs;
 	struct rcu_head rcu;
 };
 
@@ -180,7 +189,8 @@ int bpfilter_table_by_name(const char *name, size_t len);
 /* kern_load.c: programs and maps from a COMPILE reply. */
 int bpfilter_loader_init(void);
 void bpfilter_loader_exit(void);
-struct bpfilter_progs *bpfilter_progs_load(void *image, size_t len);
+struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
+					   size_t len);
 void bpfilter_progs_free(struct bpfilter_progs *p);
 void bpfilter_progs_counter(const struct bpfilter_progs *p, u32 i,
 			    struct xt_counters *sum);

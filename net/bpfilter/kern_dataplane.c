@@ -23,7 +23,15 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_LOG.h>
+#include <linux/netfilter/xt_state.h>
+#include <linux/netfilter_ipv4/ipt_REJECT.h>
+#include <net/icmp.h>
 #include <net/net_namespace.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_log.h>
 #include "kern.h"
 
 static void meta_set_name(char *dst, const struct net_device *dev)
@@ -32,6 +40,100 @@ static void meta_set_name(char *dst, const struct net_device *dev)
 		memcpy(dst, dev->name, IFNAMSIZ);
 	else
 		memset(dst, 0, IFNAMSIZ);
+}
+
+/* What xt_state and xt_conntrack read of the packet's conntrack entry. */
+static void meta_set_ct(struct bpfilter_meta *m, const struct sk_buff *skb)
+{
+	const struct nf_conntrack_tuple *orig, *repl;
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct;
+	unsigned long status;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct) {
+		m->ct_flags = 0;
+		if (ctinfo == IP_CT_UNTRACKED) {
+			m->state_bits = XT_STATE_UNTRACKED;
+			m->ct_state_bits = XT_CONNTRACK_STATE_UNTRACKED;
+		} else {
+			m->state_bits = XT_STATE_INVALID;
+			m->ct_state_bits = XT_CONNTRACK_STATE_INVALID;
+		}
+		return;
+	}
+	status = READ_ONCE(ct->status);
+	m->state_bits = XT_STATE_BIT(ctinfo);
+	m->ct_state_bits = XT_CONNTRACK_STATE_BIT(ctinfo);
+	if (status & IPS_SRC_NAT)
+		m->ct_state_bits |= XT_CONNTRACK_STATE_SNAT;
+	if (status & IPS_DST_NAT)
+		m->ct_state_bits |= XT_CONNTRACK_STATE_DNAT;
+	m->ct_flags = BPFILTER_CT_PRESENT;
+	if (CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
+		m->ct_flags |= BPFILTER_CT_REPLY;
+	m->ct_status = status;
+	m->ct_expires = nf_ct_expires(ct) / HZ;
+	m->ct_l4proto = nf_ct_protonum(ct);
+	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	repl = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	m->ct_orig_src = orig->src.u3.ip;
+	m->ct_orig_dst = orig->dst.u3.ip;
+	m->ct_repl_src = repl->src.u3.ip;
+	m->ct_repl_dst = repl->dst.u3.ip;
+	m->ct_orig_sport = orig->src.u.all;
+	m->ct_orig_dport = orig->dst.u.all;
+	m->ct_repl_sport = repl->src.u.all;
+	m->ct_repl_dport = repl->dst.u.all;
+}
+
+/* The LOG targets the program reached, in order, as log_tg() logs them:
+ * with the mark the packet had when the rule was reached.
+ */
+static void run_logs(const struct bpfilter_progs *p,
+		     const struct bpfilter_meta *m, struct sk_buff *skb,
+		     const struct nf_hook_state *state)
+{
+	const struct bpfilter_image_log *log;
+	struct nf_loginfo li;
+	u32 i, n, mark = skb->mark;
+
+	if (unlikely(m->actions & BPFILTER_ACT_LOGS_LOST))
+		net_warn_ratelimited("a packet reached more than %u LOG rules: the others were not logged\n",
+				     BPFILTER_META_LOGS);
+	n = min_t(u32, m->nr_logs, BPFILTER_META_LOGS);
+	for (i = 0; i < n; i++) {
+		if (m->log[i].index >= p->nr_logs)
+			continue;
+		log = &p->logs[m->log[i].index];
+		li.type = NF_LOG_TYPE_LOG;
+		li.u.log.level = log->level;
+		li.u.log.logflags = log->logflags;
+		skb->mark = m->log[i].mark;
+		nf_log_packet(state->net, NFPROTO_IPV4, state->hook, skb,
+			      state->in, state->out, &li, "%s", log->prefix);
+	}
+	skb->mark = mark;
+}
+
+/* reject_tg(): what ipt_REJECT sends for @with; the packet is dropped. */
+static void run_reject(struct sk_buff *skb, const struct nf_hook_state *state,
+		       u32 with)
+{
+	static const u8 codes[] = {
+		[IPT_ICMP_NET_UNREACHABLE] = ICMP_NET_UNREACH,
+		[IPT_ICMP_HOST_UNREACHABLE] = ICMP_HOST_UNREACH,
+		[IPT_ICMP_PROT_UNREACHABLE] = ICMP_PROT_UNREACH,
+		[IPT_ICMP_PORT_UNREACHABLE] = ICMP_PORT_UNREACH,
+		[IPT_ICMP_NET_PROHIBITED] = ICMP_NET_ANO,
+		[IPT_ICMP_HOST_PROHIBITED] = ICMP_HOST_ANO,
+		[IPT_ICMP_ADMIN_PROHIBITED] = ICMP_PKT_FILTERED,
+	};
+
+	if (with == IPT_TCP_RESET)
+		nf_send_reset(state->net, state->sk, skb, state->hook);
+	else if (with < ARRAY_SIZE(codes) && with != IPT_ICMP_ECHOREPLY)
+		nf_send_unreach(skb, codes[with], state->hook);
 }
 
 static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
@@ -56,9 +158,19 @@ static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 	meta = this_cpu_ptr(p->meta_value);
 	meta_set_name(meta->in, state->in);
 	meta_set_name(meta->out, state->out);
+	if (p->needs & BPFILTER_NEED_CT)
+		meta_set_ct(meta, skb);
+	meta->actions = 0;
+	meta->nr_logs = 0;
 	ret = bpf_prog_run(prog, skb);
+	if (unlikely(meta->nr_logs || meta->actions))
+		run_logs(p, meta, skb, state);
 	local_bh_enable();
-	return ret == NF_ACCEPT ? NF_ACCEPT : NF_DROP;
+	if (ret == NF_ACCEPT)
+		return NF_ACCEPT;
+	if (ret >= BPFILTER_RET_REJECT)
+		run_reject(skb, state, ret - BPFILTER_RET_REJECT);
+	return NF_DROP;
 }
 
 static const unsigned int filter_hooks[] = {

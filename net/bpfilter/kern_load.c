@@ -24,11 +24,14 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fdtable.h>
+#include <linux/kmod.h>
 #include <linux/filter.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/slab.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_log.h>
 #include "kern.h"
 
 /* Not in a header on 6.1: kernel/bpf/syscall.c exports it for loaders. */
@@ -166,6 +169,63 @@ static int image_prog_parse(void *image, size_t len, size_t *off,
 	return 0;
 }
 
+/* The LOG targets after the programs, checked as log_tg_check() does. */
+static int logs_parse(struct bpfilter_progs *p, void *image, size_t len,
+		      size_t *off, u32 nr_logs)
+{
+	const struct bpfilter_image_log *logs = image + *off;
+	u32 i;
+
+	if (!nr_logs)
+		return 0;
+	if (nr_logs > BPFILTER_IMAGE_LOGS_MAX ||
+	    (len - *off) / sizeof(*logs) < nr_logs)
+		return -EBADMSG;
+	for (i = 0; i < nr_logs; i++)
+		if (logs[i].level >= 8 ||
+		    logs[i].prefix[sizeof(logs[i].prefix) - 1])
+			return -EBADMSG;
+	p->logs = kmemdup(logs, nr_logs * sizeof(*logs), GFP_KERNEL_ACCOUNT);
+	if (!p->logs)
+		return -ENOMEM;
+	*off += nr_logs * sizeof(*logs);
+	return 0;
+}
+
+/* The IPv4 logger (@nr_logs LOG targets) and conntrack in @net, held
+ * while the programs live, as xt_LOG's and xt_conntrack's checkentry
+ * take them for a rule's lifetime.
+ */
+static int progs_hold(struct bpfilter_progs *p, struct net *net, u32 nr_logs)
+{
+	int err;
+
+	if (nr_logs) {
+		err = nf_logger_find_get(NFPROTO_IPV4, NF_LOG_TYPE_LOG);
+		if (err) {
+			/* xt_LOG gets nf_log_syslog as its dependency. */
+			request_module("nf-logger-%u-%u", NFPROTO_IPV4,
+				       NF_LOG_TYPE_LOG);
+			err = nf_logger_find_get(NFPROTO_IPV4, NF_LOG_TYPE_LOG);
+		}
+		if (err) {
+			net_warn_ratelimited("LOG: no IPv4 logger: %d\n", err);
+			return err;
+		}
+		p->nr_logs = nr_logs;
+	}
+	if (p->needs & BPFILTER_NEED_CT) {
+		err = nf_ct_netns_get(net, NFPROTO_IPV4);
+		if (err) {
+			net_warn_ratelimited("cannot load conntrack support for proto=%u: %d\n",
+					     NFPROTO_IPV4, err);
+			return err;
+		}
+		p->net = net;
+	}
+	return 0;
+}
+
 /* The most entries a table within the per-namespace cap can have. */
 #define ENTRIES_MAX (BPFILTER_NETNS_TABLE_BYTES_MAX / \
 		     (sizeof(struct ipt_entry) + sizeof(struct xt_entry_target)))
@@ -209,6 +269,8 @@ static int progs_load(struct bpfilter_progs *p, void *image, size_t len,
 		}
 		p->nr_insns += ip.nr_insns;
 	}
+	if (!err)
+		err = logs_parse(p, image, len, &off, hdr->nr_logs);
 	if (!err && off != len)
 		err = -EBADMSG;
 close:
@@ -220,14 +282,17 @@ close:
 
 /**
  * bpfilter_progs_load - load a program image
+ * @net: the namespace the programs will run in
  * @image: the COMPILE reply; relocated in place
  * @len: its length
  *
  * Return: the loaded programs and their maps, or an ERR_PTR(): the code
- * generator's or the verifier's errno (logged), -EBADMSG for an image
+ * generator's or the verifier's errno (logged), that of
+ * nf_logger_find_get() or nf_ct_netns_get() (logged), -EBADMSG for an image
  * that breaks the format, -ENOMEM.
  */
-struct bpfilter_progs *bpfilter_progs_load(void *image, size_t len)
+struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
+					   size_t len)
 {
 	struct bpfilter_image_hdr hdr;
 	struct bpfilter_progs *p;
@@ -245,17 +310,21 @@ struct bpfilter_progs *bpfilter_progs_load(void *image, size_t len)
 		return ERR_PTR(hdr.err);
 	}
 	if (hdr.reserved || !hdr.nr_entries || hdr.nr_entries > ENTRIES_MAX ||
-	    hdr.nr_progs > BPFILTER_IMAGE_PROGS_MAX)
+	    hdr.nr_progs > BPFILTER_IMAGE_PROGS_MAX ||
+	    hdr.needs & ~BPFILTER_NEEDS)
 		return ERR_PTR(-EBADMSG);
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
 	p->nr_entries = hdr.nr_entries;
+	p->needs = hdr.needs;
 
 	old = override_creds(loader_cred);
 	err = progs_load(p, image, len, &hdr);
 	revert_creds(old);
+	if (!err)
+		err = progs_hold(p, net, hdr.nr_logs);
 	if (err) {
 		if (err == -EBADMSG)
 			pr_err_ratelimited("the helper sent a malformed program image\n");
@@ -286,6 +355,11 @@ void bpfilter_progs_free(struct bpfilter_progs *p)
 		bpf_map_put(p->counters);
 	if (p->meta)
 		bpf_map_put(p->meta);
+	if (p->net)
+		nf_ct_netns_put(p->net, NFPROTO_IPV4);
+	if (p->nr_logs)
+		nf_logger_put(NFPROTO_IPV4, NF_LOG_TYPE_LOG);
+	kfree(p->logs);
 	kfree_rcu(p, rcu);
 }
 

@@ -220,7 +220,7 @@ static struct bpfilter_progs *compile(struct net *net,
 			err = 1;
 	}
 	if (err == 1)
-		p = bpfilter_progs_load(call->reply_payload,
+		p = bpfilter_progs_load(net, call->reply_payload,
 					call->reply.payload_len);
 	else
 		p = err ? ERR_PTR(err) : NULL;

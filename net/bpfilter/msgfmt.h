@@ -26,7 +26,7 @@
  * caller's ipt_replace.counters (exactly num_counters of them).
  */
 #define BPFILTER_WIRE_MAGIC	0x4c465042U	/* "BPFL" in memory */
-#define BPFILTER_WIRE_VERSION	1
+#define BPFILTER_WIRE_VERSION	2
 #define BPFILTER_GET_INPUT_MAX	128
 
 /* The most bytes of table entries one network namespace may have the
@@ -83,10 +83,16 @@ struct bpfilter_stats {
  * whose err is the code generator's verdict (0, or -E2BIG for a table
  * too large to compile), followed when err is 0 by nr_progs programs,
  * each a struct bpfilter_image_prog, its nr_insns struct bpf_insn, then
- * its nr_relocs struct bpfilter_image_reloc.
+ * its nr_relocs struct bpfilter_image_reloc; then nr_logs struct
+ * bpfilter_image_log, the LOG targets the programs refer to by index.
+ * needs says what the hook must put in struct bpfilter_meta before each
+ * run (BPFILTER_NEED_*), and what the module must hold while the
+ * programs are in force (conntrack in the namespace, the logger).
  *
  * The programs are BPF_PROG_TYPE_SCHED_CLS, run with the skb's data at
- * the IPv4 header; they return NF_DROP or NF_ACCEPT.  Their only
+ * the IPv4 header; they return NF_DROP, NF_ACCEPT, or
+ * BPFILTER_RET_REJECT + an enum ipt_reject_with value: drop the packet
+ * after sending what ipt_REJECT sends for it.  Their only
  * relocations are map fds (kind BPFILTER_IMAGE_RELOC_MAP_FD): the
  * BPF_LD_IMM64 at insn (src_reg BPF_PSEUDO_MAP_FD) takes the fd of map
  * index, which the module creates:
@@ -108,14 +114,35 @@ struct bpfilter_stats {
 #define BPFILTER_IMAGE_BYTES_MAX \
 	(sizeof(struct bpfilter_image_hdr) + BPFILTER_IMAGE_PROGS_MAX * \
 	 (sizeof(struct bpfilter_image_prog) + BPFILTER_IMAGE_INSNS_MAX * 8 + \
-	  BPFILTER_IMAGE_RELOCS_MAX * sizeof(struct bpfilter_image_reloc)))
+	  BPFILTER_IMAGE_RELOCS_MAX * sizeof(struct bpfilter_image_reloc)) + \
+	 BPFILTER_IMAGE_LOGS_MAX * sizeof(struct bpfilter_image_log))
 
 struct bpfilter_image_hdr {
 	__s32 err;
 	__u32 nr_entries;
 	__u32 nr_progs;
+	__u32 needs;		/* BPFILTER_NEED_* */
+	__u32 nr_logs;
 	__u32 reserved;
 };
+
+/* The hook fills struct bpfilter_meta's ct_* fields: the programs test
+ * the packet's conntrack entry; conntrack runs in the namespace while
+ * they are in force (nf_ct_netns_get(), as xt_conntrack's checkentry).
+ */
+#define BPFILTER_NEED_CT	0x1U
+#define BPFILTER_NEEDS		BPFILTER_NEED_CT
+
+#define BPFILTER_RET_REJECT	0x100U
+
+/* A LOG target's parameters: struct xt_log_info's layout. */
+struct bpfilter_image_log {
+	__u8 level;		/* < 8 */
+	__u8 logflags;		/* XT_LOG_* */
+	char prefix[30];	/* NUL-terminated */
+};
+
+#define BPFILTER_IMAGE_LOGS_MAX	4096U
 
 struct bpfilter_image_prog {
 	__u32 hook;		/* NF_INET_LOCAL_IN, NF_INET_FORWARD, ... */
@@ -130,12 +157,51 @@ struct bpfilter_image_reloc {
 	__u16 index;
 };
 
-/* The in and out device names at the hook, zeroes for none (as x_tables
- * compares them: nulldevname).
+/* The most LOG targets one packet's traversal records; the hook logs
+ * them in order once the program has returned.
+ */
+#define BPFILTER_META_LOGS	16
+
+/* ct_flags */
+#define BPFILTER_CT_PRESENT	0x1U	/* nf_ct_get() found an entry */
+#define BPFILTER_CT_REPLY	0x2U	/* CTINFO2DIR() is the reply */
+
+/* actions: what the program asks the hook to do after the run */
+#define BPFILTER_ACT_LOGS_LOST	0x1U	/* more than META_LOGS LOGs */
+
+/* What a SCHED_CLS program cannot read for itself, written by the hook
+ * before each run (in, out; ct_* with BPFILTER_NEED_CT), and what the
+ * program asks of the hook (nr_logs, log, actions; zeroed before).
  */
 struct bpfilter_meta {
+	/* The in and out device names, zeroes for none (as x_tables
+	 * compares them: nulldevname).
+	 */
 	char in[16];
 	char out[16];
+	/* xt_state's statebit, and xt_conntrack's (with SNAT and DNAT). */
+	__u32 state_bits;
+	__u32 ct_state_bits;
+	__u32 ct_flags;		/* BPFILTER_CT_* */
+	__u32 ct_status;	/* ct->status */
+	__u32 ct_expires;	/* nf_ct_expires() / HZ */
+	__u32 ct_l4proto;	/* nf_ct_protonum() */
+	/* The tuples' addresses and ports (u.all), as the entry holds them. */
+	__be32 ct_orig_src;
+	__be32 ct_orig_dst;
+	__be32 ct_repl_src;
+	__be32 ct_repl_dst;
+	__be16 ct_orig_sport;
+	__be16 ct_orig_dport;
+	__be16 ct_repl_sport;
+	__be16 ct_repl_dport;
+	__u32 actions;		/* BPFILTER_ACT_* */
+	__u32 nr_logs;
+	/* LOG target index, and skb->mark when the LOG rule was reached. */
+	struct {
+		__u32 index;
+		__u32 mark;
+	} log[BPFILTER_META_LOGS];
 };
 
 /* Tables a network namespace has instantiated, as reply->tables bits. */

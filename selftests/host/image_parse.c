@@ -85,10 +85,22 @@ const char *image_parse(const void *buf, size_t len, struct parsed_image *out)
 		return "no entries: the counter map would be empty";
 	if (!out->hdr.nr_progs || out->hdr.nr_progs > BPFILTER_IMAGE_PROGS_MAX)
 		return "no programs, or more than the filter table's hooks";
+	if (out->hdr.needs & ~BPFILTER_NEEDS)
+		return "unknown needs";
+	if (out->hdr.nr_logs > BPFILTER_IMAGE_LOGS_MAX)
+		return "too many LOG targets";
 	for (i = 0; i < out->hdr.nr_progs; i++) {
 		why = prog_parse(buf, len, &off, &hooks, &out->progs[i]);
 		if (why)
 			return why;
 	}
-	return off == len ? NULL : "bytes after the last program";
+	if ((len - off) / sizeof(*out->logs) != out->hdr.nr_logs ||
+	    (len - off) % sizeof(*out->logs))
+		return "the LOG targets do not fill what follows the programs";
+	out->logs = (const void *)((const unsigned char *)buf + off);
+	for (i = 0; i < out->hdr.nr_logs; i++)
+		if (out->logs[i].level >= 8 ||
+		    out->logs[i].prefix[sizeof(out->logs[i].prefix) - 1])
+			return "a LOG target with a bad level or prefix";
+	return NULL;
 }

@@ -3,7 +3,8 @@
  * Reading a COMPILE reply back as the module must (msgfmt.h), checking
  * every promise of the wire format: sizes that add up exactly, reserved
  * fields zero, hooks of the filter table once each, relocations only of
- * map fds, in range, each at a BPF_LD_IMM64 of a map fd.
+ * map fds, in range, each at a BPF_LD_IMM64 of a map fd; known needs;
+ * LOG targets with a level below 8 and a terminated prefix.
  */
 #ifndef BPFILTER_TEST_IMAGE_PARSE_H
 #define BPFILTER_TEST_IMAGE_PARSE_H
@@ -26,6 +27,7 @@ struct parsed_prog {
 struct parsed_image {
 	struct bpfilter_image_hdr hdr;
 	struct parsed_prog progs[BPFILTER_IMAGE_PROGS_MAX];
+	const struct bpfilter_image_log *logs;	/* hdr.nr_logs, into the reply */
 };
 
 /*

@@ -221,7 +221,10 @@ static void test_sched_cls_shape(void)
 	EXPECT_EQ(img->maps[BPFILTER_MAP_COUNTERS].max_entries, 5);
 	EXPECT_EQ(img->maps[BPFILTER_MAP_META].type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	EXPECT_EQ(img->maps[BPFILTER_MAP_META].key_size, 4);
-	EXPECT_EQ(img->maps[BPFILTER_MAP_META].value_size, 32);
+	EXPECT_EQ(img->maps[BPFILTER_MAP_META].value_size,
+		  sizeof(struct bpfilter_meta));
+	EXPECT_EQ(img->needs, 0);
+	EXPECT_EQ(img->nr_logs, 0);
 	EXPECT_EQ(img->maps[BPFILTER_MAP_META].max_entries, 1);
 	for (i = 0; i < img->nr_progs; i++) {
 		const struct bpfilter_hook_prog *p = &img->progs[i];

@@ -282,8 +282,17 @@ static void test_revisions(void)
 	EXPECT_EQ(revision(false, "", 0), -ENOENT);
 	/* What bpfilter cannot enforce is unknown to it. */
 	EXPECT_EQ(revision(false, "udplite", 0), -ENOENT);
-	EXPECT_EQ(revision(false, "conntrack", 3), -ENOENT);
-	EXPECT_EQ(revision(true, "REJECT", 0), -ENOENT);
+	EXPECT_EQ(revision(false, "recent", 0), -ENOENT);
+	EXPECT_EQ(revision(true, "NFQUEUE", 0), -ENOENT);
+	/* Revisions as 6.1 registers them. */
+	EXPECT_EQ(revision(false, "conntrack", 3), 0);
+	EXPECT_EQ(revision(false, "conntrack", 1), 0);
+	EXPECT_EQ(revision(false, "conntrack", 0), -EPROTONOSUPPORT);
+	EXPECT_EQ(revision(false, "state", 0), 0);
+	EXPECT_EQ(revision(true, "REJECT", 0), 0);
+	EXPECT_EQ(revision(true, "LOG", 0), 0);
+	EXPECT_EQ(revision(true, "MARK", 2), 0);
+	EXPECT_EQ(revision(true, "MARK", 1), -EPROTONOSUPPORT);
 	EXPECT_EQ(revision(true, "ACCEPT", 0), -ENOENT);
 	EXPECT_EQ(revision(true, "standard", 0), -ENOENT);
 	/* An unterminated name is cut, not read past. */
