@@ -83,6 +83,9 @@ run_tap "VM test programs" make -s -C "$project/selftests/bpfilter" O="$build/vm
 run_tap "x_tables reference outputs" \
 	"$project/selftests/bpfilter/make-reference.sh" "$build/ref" \
 	"$build/vm/sockopt_probe" "$build/diff/sockopt_recorder.so"
+run_tap "x_tables REJECT reference" \
+	"$project/selftests/bpfilter/reject-reference.sh" "$build/ref/reject" \
+	"$build/vm/ctprobe"
 
 # The harness fails what it must fail (deliberately broken cases; three
 # short boots when a kernel was built).
