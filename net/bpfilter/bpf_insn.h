@@ -54,6 +54,12 @@ static inline struct bpf_insn insn_alu32_imm(__u8 op, __u8 dst, __s32 imm)
 	return insn_make(BPF_ALU | op | BPF_K, dst, 0, 0, imm);
 }
 
+/* dst op= src, 32 bits, upper half cleared */
+static inline struct bpf_insn insn_alu32_reg(__u8 op, __u8 dst, __u8 src)
+{
+	return insn_make(BPF_ALU | op | BPF_X, dst, src, 0, 0);
+}
+
 /* dst = bswap16/32 (to big endian: a byte swap on little-endian hosts) */
 static inline struct bpf_insn insn_be(__u8 dst, __s32 bits)
 {

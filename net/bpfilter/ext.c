@@ -16,6 +16,7 @@ static const struct bpfilter_ext *const matches[] = {
 	&bpfilter_match_conntrack_v1,
 	&bpfilter_match_conntrack_v2,
 	&bpfilter_match_conntrack_v3,
+	&bpfilter_match_connmark,
 	NULL,
 };
 
@@ -25,6 +26,8 @@ static const struct bpfilter_ext *const targets[] = {
 	&bpfilter_target_log,
 	&bpfilter_target_reject,
 	&bpfilter_target_mark,
+	&bpfilter_target_connmark_v1,
+	&bpfilter_target_connmark_v2,
 	NULL,
 };
 

@@ -59,10 +59,13 @@ extern const struct bpfilter_ext bpfilter_match_state;
 extern const struct bpfilter_ext bpfilter_match_conntrack_v1;
 extern const struct bpfilter_ext bpfilter_match_conntrack_v2;
 extern const struct bpfilter_ext bpfilter_match_conntrack_v3;
+extern const struct bpfilter_ext bpfilter_match_connmark;
 extern const struct bpfilter_ext bpfilter_target_standard;
 extern const struct bpfilter_ext bpfilter_target_log;
 extern const struct bpfilter_ext bpfilter_target_reject;
 extern const struct bpfilter_ext bpfilter_target_mark;
+extern const struct bpfilter_ext bpfilter_target_connmark_v1;
+extern const struct bpfilter_ext bpfilter_target_connmark_v2;
 extern const struct bpfilter_ext bpfilter_target_error;
 
 /*

@@ -31,6 +31,7 @@
 #include <net/net_namespace.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_ecache.h>
 #include <net/netfilter/nf_log.h>
 #include "kern.h"
 
@@ -53,6 +54,7 @@ static void meta_set_ct(struct bpfilter_meta *m, const struct sk_buff *skb)
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct) {
 		m->ct_flags = 0;
+		m->ct_mark = 0;
 		if (ctinfo == IP_CT_UNTRACKED) {
 			m->state_bits = XT_STATE_UNTRACKED;
 			m->ct_state_bits = XT_CONNTRACK_STATE_UNTRACKED;
@@ -73,6 +75,9 @@ static void meta_set_ct(struct bpfilter_meta *m, const struct sk_buff *skb)
 	if (CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
 		m->ct_flags |= BPFILTER_CT_REPLY;
 	m->ct_status = status;
+#if IS_ENABLED(CONFIG_NF_CONNTRACK_MARK)
+	m->ct_mark = READ_ONCE(ct->mark);
+#endif
 	m->ct_expires = nf_ct_expires(ct) / HZ;
 	m->ct_l4proto = nf_ct_protonum(ct);
 	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
@@ -114,6 +119,20 @@ static void run_logs(const struct bpfilter_progs *p,
 			      state->in, state->out, &li, "%s", log->prefix);
 	}
 	skb->mark = mark;
+}
+
+/* connmark_tg_shift()'s write, of the mark CONNMARK rules left in @m. */
+static void set_ct_mark(const struct bpfilter_meta *m, struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK_MARK)
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (ct && READ_ONCE(ct->mark) != m->ct_mark) {
+		WRITE_ONCE(ct->mark, m->ct_mark);
+		nf_conntrack_event_cache(IPCT_MARK, ct);
+	}
+#endif
 }
 
 /* reject_tg(): what ipt_REJECT sends for @with; the packet is dropped. */
@@ -163,7 +182,9 @@ static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 	meta->actions = 0;
 	meta->nr_logs = 0;
 	ret = bpf_prog_run(prog, skb);
-	if (unlikely(meta->nr_logs || meta->actions))
+	if (unlikely(meta->actions & BPFILTER_ACT_CT_MARK))
+		set_ct_mark(meta, skb);
+	if (unlikely(meta->nr_logs || meta->actions & BPFILTER_ACT_LOGS_LOST))
 		run_logs(p, meta, skb, state);
 	local_bh_enable();
 	if (ret == NF_ACCEPT)

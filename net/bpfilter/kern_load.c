@@ -313,6 +313,11 @@ struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
 	    hdr.nr_progs > BPFILTER_IMAGE_PROGS_MAX ||
 	    hdr.needs & ~BPFILTER_NEEDS)
 		return ERR_PTR(-EBADMSG);
+	if (!IS_ENABLED(CONFIG_NF_CONNTRACK_MARK) &&
+	    hdr.needs & BPFILTER_NEED_CT_MARK) {
+		net_warn_ratelimited("connmark, CONNMARK: this kernel has no CONFIG_NF_CONNTRACK_MARK\n");
+		return ERR_PTR(-ENOENT);
+	}
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)

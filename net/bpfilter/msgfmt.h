@@ -131,7 +131,12 @@ struct bpfilter_image_hdr {
  * they are in force (nf_ct_netns_get(), as xt_conntrack's checkentry).
  */
 #define BPFILTER_NEED_CT	0x1U
-#define BPFILTER_NEEDS		BPFILTER_NEED_CT
+/* The programs read and write the entry's mark (ct_mark): a kernel
+ * without CONFIG_NF_CONNTRACK_MARK refuses them as x_tables, which then
+ * has no connmark extension, refuses their rules (-ENOENT).
+ */
+#define BPFILTER_NEED_CT_MARK	0x2U
+#define BPFILTER_NEEDS		(BPFILTER_NEED_CT | BPFILTER_NEED_CT_MARK)
 
 #define BPFILTER_RET_REJECT	0x100U
 
@@ -168,6 +173,7 @@ struct bpfilter_image_reloc {
 
 /* actions: what the program asks the hook to do after the run */
 #define BPFILTER_ACT_LOGS_LOST	0x1U	/* more than META_LOGS LOGs */
+#define BPFILTER_ACT_CT_MARK	0x2U	/* ct_mark is the entry's new mark */
 
 /* What a SCHED_CLS program cannot read for itself, written by the hook
  * before each run (in, out; ct_* with BPFILTER_NEED_CT), and what the
@@ -186,6 +192,7 @@ struct bpfilter_meta {
 	__u32 ct_status;	/* ct->status */
 	__u32 ct_expires;	/* nf_ct_expires() / HZ */
 	__u32 ct_l4proto;	/* nf_ct_protonum() */
+	__u32 ct_mark;		/* ct->mark; CONNMARK rules change it here */
 	/* The tuples' addresses and ports (u.all), as the entry holds them. */
 	__be32 ct_orig_src;
 	__be32 ct_orig_dst;

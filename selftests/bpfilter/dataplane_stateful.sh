@@ -35,6 +35,7 @@ rules_s='*filter
 :OUTPUT DROP [0:0]
 :in-new - [0:0]
 -A INPUT -i lo -j ACCEPT
+-A INPUT -m connmark --mark 0x122/0xfff
 -A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT
 -A INPUT -m state --state RELATED -j ACCEPT
 -A INPUT -m conntrack --ctstate INVALID -j LOG --log-prefix "ct-inval: "
@@ -42,11 +43,16 @@ rules_s='*filter
 -A INPUT -m conntrack --ctstate NEW -j in-new
 -A INPUT -j LOG --log-prefix "ct-drop: " --log-level 6 --log-tcp-options --log-ip-options
 -A in-new -p tcp -m tcp --dport 22 -j MARK --set-xmark 0x22/0xff
+-A in-new -p tcp -m tcp --dport 22 -j CONNMARK --set-xmark 0x100/0xf00
+-A in-new -p tcp -m tcp --dport 22 -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xff
 -A in-new -p tcp -m conntrack --ctorigdstport 22 --ctdir ORIGINAL -j LOG --log-prefix "ct-ssh: " --log-uid
 -A in-new -p tcp -m tcp --dport 22 -j ACCEPT
 -A in-new -p udp -m conntrack --ctproto udp --ctorigsrc 192.0.2.0/28 --ctorigdstport 5300:5399 -j ACCEPT
 -A in-new -p icmp -j ACCEPT
 -A OUTPUT -o lo -j ACCEPT
+-A OUTPUT -p tcp -m connmark --mark 0x122/0xfff -j CONNMARK --restore-mark --nfmask 0xff --ctmask 0xff
+-A OUTPUT -p tcp -m tcp --sport 22 -j CONNMARK --restore-mark --nfmask 0xf0000 --ctmask 0xf00 --left-shift-mark 8
+-A OUTPUT -p tcp -m tcp --sport 22 -j LOG --log-prefix "ct-out: "
 -A OUTPUT -m conntrack --ctstatus SEEN_REPLY --ctexpire 1:1000000
 -A OUTPUT -m conntrack ! --ctstate NEW --ctrepldst 192.0.2.2 --ctreplsrc 192.0.2.1
 -A OUTPUT -m conntrack --ctstate ESTABLISHED --ctdir REPLY -j ACCEPT
@@ -57,8 +63,11 @@ COMMIT'
 
 # What x_tables does, exchange by exchange (who runs it, then ctprobe's
 # line):
-# - C: 3 connections to ssh (22): NEW, marked, logged, accepted; the
-#   rest of each connection is ESTABLISHED both ways.
+# - C: 3 connections to ssh (22): NEW, marked, the mark saved with the
+#   connection's own bits (0x122), logged, accepted; the rest of each
+#   connection is ESTABLISHED both ways; S's SYN-ACK gets the mark
+#   restored from the connection (0x22, then 0x10022 by a shifted
+#   restore) and is logged.
 # - C: 1 connection to 23: NEW, nothing in in-new: logged (ct-drop,
 #   once per SYN: the first and its retransmission) and dropped.
 # - C: 3 datagrams to 5353 from 192.0.2.1: accepted by origin and port,
@@ -85,6 +94,7 @@ C Icmp InEchoReps 2'
 # SYN), 2 invalid, and the dropped: 23's SYN twice, 6000's datagram.
 expected_logs='ct-drop: 3
 ct-inval: 2
+ct-out: 3
 ct-ssh: 3'
 
 setup_side() {
@@ -185,7 +195,9 @@ check "nft (oracle): as many LOG lines as x_tables writes" \
 check "bpf: the LOG lines are the oracle's, field for field" \
 	dp_diff "$out/log.nft" "$out/log.bpf"
 check "bpf: an ssh LOG line carries the mark set before it (MARK=0x22)" \
-	grep -q 'ct-ssh: .*MARK=0x22' "$out/log.bpf"
+	grep -q 'ct-ssh: .*MARK=0x22 ' "$out/log.bpf"
+check "bpf: the SYN-ACK's mark is restored from the connection's" \
+	grep -q 'ct-out: .*MARK=0x10022 ' "$out/log.bpf"
 dp_counters nft $p-s-nft > "$out/counters.nft"
 dp_counters bpf $p-s-bpf > "$out/counters.bpf"
 check "bpf: every entry's packet and byte counters are the oracle's" \
