@@ -12,6 +12,7 @@ static const struct bpfilter_ext *const matches[] = {
 	&bpfilter_match_icmp,
 	&bpfilter_match_comment,
 	&bpfilter_match_multiport,
+	&bpfilter_match_limit,
 	NULL,
 };
 
@@ -20,6 +21,18 @@ static const struct bpfilter_ext *const targets[] = {
 	&bpfilter_target_error,
 	NULL,
 };
+
+static unsigned int kernel_hz;
+
+void bpfilter_set_hz(unsigned int hz)
+{
+	kernel_hz = hz;
+}
+
+unsigned int bpfilter_hz(void)
+{
+	return kernel_hz;
+}
 
 static const struct bpfilter_ext *ext_find(const struct bpfilter_ext *const *list,
 					   const char *name, __u8 revision)

@@ -133,6 +133,7 @@ static int restore_table(struct net *net, enum bpfilter_table table,
 		.magic = BPFILTER_WIRE_MAGIC,
 		.version = BPFILTER_WIRE_VERSION,
 		.net_cookie = net->net_cookie,
+		.hz = HZ,
 	};
 	struct bpfilter_call call = { .net = net, .req = &hdr };
 	struct ipt_getinfo info = {};

@@ -163,7 +163,7 @@ static struct reply compile_twice(struct bpfilter_core *core,
 }
 
 struct loaded {
-	int counters, meta;
+	int counters, meta, state;
 	int sched_cls[NF_INET_NUMHOOKS];	/* the check */
 	int socket_filter[NF_INET_NUMHOOKS];	/* the same code, to run */
 };
@@ -228,8 +228,9 @@ static struct bpf_insn *relocate(const struct parsed_prog *pp,
 	memcpy(insns, pp->insns, pp->nr_insns * sizeof(*insns));
 	for (i = 0; i < pp->nr_relocs; i++)
 		insns[pp->relocs[i].insn].imm =
-			pp->relocs[i].index == BPFILTER_IMAGE_MAP_META ?
-			l->meta : l->counters;
+			pp->relocs[i].index == BPFILTER_IMAGE_MAP_META ? l->meta :
+			pp->relocs[i].index == BPFILTER_IMAGE_MAP_STATE ? l->state :
+			l->counters;
 	return insns;
 }
 
@@ -245,7 +246,13 @@ static int load_all(const struct parsed_image *img, struct loaded *l)
 	l->meta = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "bpfilter_meta",
 				 sizeof(__u32), sizeof(struct bpfilter_meta), 1,
 				 NULL);
-	if (l->counters < 0 || l->meta < 0)
+	if (img->hdr.nr_states)
+		l->state = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfilter_state",
+					  sizeof(__u32),
+					  sizeof(struct bpfilter_limit_state),
+					  img->hdr.nr_states, NULL);
+	if (l->counters < 0 || l->meta < 0 ||
+	    (img->hdr.nr_states && l->state < 0))
 		return -errno;
 	for (i = 0; i < img->hdr.nr_progs; i++) {
 		hook = img->progs[i].hook;
@@ -436,7 +443,7 @@ static void loaded_init(struct loaded *l)
 {
 	unsigned int h;
 
-	l->counters = l->meta = -1;
+	l->counters = l->meta = l->state = -1;
 	for (h = 0; h < NF_INET_NUMHOOKS; h++)
 		l->sched_cls[h] = l->socket_filter[h] = -1;
 }
@@ -455,6 +462,8 @@ static void loaded_release(struct loaded *l)
 		close(l->counters);
 	if (l->meta >= 0)
 		close(l->meta);
+	if (l->state >= 0)
+		close(l->state);
 	loaded_init(l);
 }
 
