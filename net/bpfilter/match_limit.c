@@ -89,7 +89,7 @@ static void emit_limit_subprog(struct codegen *cg)
 	unsigned int over = bpf_prog_label(p);
 	unsigned int slow = bpf_prog_label(p);
 	unsigned int won = bpf_prog_label(p);
-	unsigned int attempt, had_prev, capped, short_of_cost;
+	unsigned int attempt;
 
 	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_6, BPF_REG_2));
 	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_7, BPF_REG_3));
@@ -115,43 +115,58 @@ static void emit_limit_subprog(struct codegen *cg)
 	bpf_prog_jump(p, insn_jmp_reg(BPF_JEQ, BPF_REG_2, BPF_REG_0, 0), over);
 	bpf_prog_bind(p, slow);
 
-	/* r4: credit_increase, a u32 summed over the attempts as limit_mt's. */
+	/*
+	 * r4: credit_increase, a u32 summed over the attempts as limit_mt's.
+	 * Only the compare-and-swap branches: a branch here is a state the
+	 * verifier keeps pending while it walks every later rule, and it
+	 * allows 8,192 pending states per program (BPF_COMPLEXITY_LIMIT_
+	 * JMP_SEQ).  The rest is branch-free (values are u32s in 64-bit
+	 * registers, so a 64-bit difference's sign bit compares them).
+	 */
 	bpf_prog_emit(p, insn_mov32_imm(BPF_REG_4, 0));
 	for (attempt = 0; attempt < LIMIT_ATTEMPTS; attempt++) {
-		had_prev = bpf_prog_label(p);
-		capped = bpf_prog_label(p);
-		short_of_cost = bpf_prog_label(p);
-
-		/* r4 += (now - xchg(&prev, now)) * CREDITS_PER_JIFFY */
+		/* r4 += (now - xchg(&prev, now)) * CREDITS_PER_JIFFY ... */
 		bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_0, BPF_REG_10, S_NOW));
 		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_1, BPF_REG_0));
 		bpf_prog_emit(p, insn_atomic(BPF_DW, BPF_REG_9, BPF_REG_1, 0,
 					     BPF_XCHG));
-		bpf_prog_jump(p, insn_jmp_imm(BPF_JNE, BPF_REG_1, 0, 0), had_prev);
-		/* The first packet: as if checkentry had just run. */
-		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_1, BPF_REG_0));
-		bpf_prog_bind(p, had_prev);
 		bpf_prog_emit(p, insn_alu64_reg(BPF_SUB, BPF_REG_0, BPF_REG_1));
+		/* ... times 0 for a prev of 0: the first packet, as if
+		 * checkentry had just run.  r2 = (prev | -prev) >> 63.
+		 */
+		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_2, BPF_REG_1));
+		bpf_prog_emit(p, insn_alu64_imm(BPF_NEG, BPF_REG_2, 0));
+		bpf_prog_emit(p, insn_alu64_reg(BPF_OR, BPF_REG_2, BPF_REG_1));
+		bpf_prog_emit(p, insn_alu64_imm(BPF_RSH, BPF_REG_2, 63));
+		bpf_prog_emit(p, insn_alu64_reg(BPF_MUL, BPF_REG_0, BPF_REG_2));
 		bpf_prog_emit(p, insn_alu64_imm(BPF_MUL, BPF_REG_0, cpj));
 		bpf_prog_emit(p, insn_alu32_reg(BPF_ADD, BPF_REG_4, BPF_REG_0));
 
-		/* r3 = min(credit + r4, credit_cap), in u32 */
+		/* r3 = credit + r4, in u32 */
 		bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_2, BPF_REG_9, 8));
 		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_3, BPF_REG_2));
 		bpf_prog_emit(p, insn_alu32_reg(BPF_ADD, BPF_REG_3, BPF_REG_8));
 		bpf_prog_emit(p, insn_alu32_reg(BPF_ADD, BPF_REG_3, BPF_REG_4));
-		bpf_prog_jump(p, insn_jmp_reg(BPF_JLE, BPF_REG_3, BPF_REG_7, 0),
-			      capped);
+		/* r3 = min(r3, credit_cap): cap + ((r3 - cap) & sign mask) */
+		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_0, BPF_REG_3));
+		bpf_prog_emit(p, insn_alu64_reg(BPF_SUB, BPF_REG_0, BPF_REG_7));
+		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_1, BPF_REG_0));
+		bpf_prog_emit(p, insn_alu64_imm(BPF_ARSH, BPF_REG_1, 63));
+		bpf_prog_emit(p, insn_alu64_reg(BPF_AND, BPF_REG_0, BPF_REG_1));
 		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_3, BPF_REG_7));
-		bpf_prog_bind(p, capped);
-
-		/* r5: the verdict; pay the cost if the credit covers it. */
-		bpf_prog_emit(p, insn_mov32_imm(BPF_REG_5, 0));
-		bpf_prog_jump(p, insn_jmp_reg(BPF_JLT, BPF_REG_3, BPF_REG_6, 0),
-			      short_of_cost);
-		bpf_prog_emit(p, insn_alu32_reg(BPF_SUB, BPF_REG_3, BPF_REG_6));
-		bpf_prog_emit(p, insn_mov32_imm(BPF_REG_5, 1));
-		bpf_prog_bind(p, short_of_cost);
+		bpf_prog_emit(p, insn_alu64_reg(BPF_ADD, BPF_REG_3, BPF_REG_0));
+		/*
+		 * r0 = -1 if r3 < cost, else 0; r5, the verdict, = r0 + 1;
+		 * r3 -= cost unless r3 < cost.
+		 */
+		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_0, BPF_REG_3));
+		bpf_prog_emit(p, insn_alu64_reg(BPF_SUB, BPF_REG_0, BPF_REG_6));
+		bpf_prog_emit(p, insn_alu64_imm(BPF_ARSH, BPF_REG_0, 63));
+		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_5, BPF_REG_0));
+		bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_5, 1));
+		bpf_prog_emit(p, insn_alu64_imm(BPF_XOR, BPF_REG_0, -1));
+		bpf_prog_emit(p, insn_alu64_reg(BPF_AND, BPF_REG_0, BPF_REG_6));
+		bpf_prog_emit(p, insn_alu64_reg(BPF_SUB, BPF_REG_3, BPF_REG_0));
 
 		/* cmpxchg(&credit, old, new), stored relative to full. */
 		bpf_prog_emit(p, insn_alu32_reg(BPF_SUB, BPF_REG_3, BPF_REG_8));
