@@ -146,7 +146,6 @@ static long entry_at(const struct codegen *cg, unsigned int off)
 	return -1;
 }
 
-
 /*
  * The prologue shared by all flavours, after the flavour's own: the IP
  * header's fields, and the first L4 bytes when they exist.  The L4 read
