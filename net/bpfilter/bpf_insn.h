@@ -54,12 +54,6 @@ static inline struct bpf_insn insn_alu32_imm(__u8 op, __u8 dst, __s32 imm)
 	return insn_make(BPF_ALU | op | BPF_K, dst, 0, 0, imm);
 }
 
-/* dst op= src, 32 bits, upper half cleared */
-static inline struct bpf_insn insn_alu32_reg(__u8 op, __u8 dst, __u8 src)
-{
-	return insn_make(BPF_ALU | op | BPF_X, dst, src, 0, 0);
-}
-
 /* dst = bswap16/32 (to big endian: a byte swap on little-endian hosts) */
 static inline struct bpf_insn insn_be(__u8 dst, __s32 bits)
 {
@@ -85,6 +79,23 @@ static inline struct bpf_insn insn_st(__u8 size, __u8 dst, __s16 off,
 				      __s32 imm)
 {
 	return insn_make(BPF_ST | BPF_MEM | size, dst, 0, off, imm);
+}
+
+/* (u32)dst op= (u32)src; the upper half of dst becomes zero */
+static inline struct bpf_insn insn_alu32_reg(__u8 op, __u8 dst, __u8 src)
+{
+	return insn_make(BPF_ALU | op | BPF_X, dst, src, 0, 0);
+}
+
+/*
+ * An atomic operation on *(size *)(dst + off) with src: @op BPF_XCHG
+ * (src = old value), BPF_CMPXCHG (if it equals r0, store src; r0 = old
+ * value), BPF_ADD, ...
+ */
+static inline struct bpf_insn insn_atomic(__u8 size, __u8 dst, __u8 src,
+					  __s16 off, __s32 op)
+{
+	return insn_make(BPF_STX | BPF_ATOMIC | size, dst, src, off, op);
 }
 
 /* lock *(u64 *)(dst + off) += src: counters other CPUs' code never races */

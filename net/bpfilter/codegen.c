@@ -27,6 +27,7 @@
 #include "entry.h"
 #include "ext.h"
 #include "log.h"
+#include "msgfmt.h"
 #include "table.h"
 
 struct codegen {
@@ -47,8 +48,23 @@ struct codegen {
 	/* The LOG targets met, each once: the image's table. */
 	struct bpfilter_log_desc *logs;
 	__u32 nr_logs;
+	/* Offsets in the table of the data of matches with state, ascending. */
+	unsigned int *states;
+	unsigned int nr_states;
+	/* Subprograms the matches asked for in this hook's program. */
+	struct {
+		void (*emit)(struct codegen *cg);
+		unsigned int label;
+	} subprogs[CG_SUBPROGS_MAX];
+	unsigned int nr_subprogs;
 	int err;
 };
+
+static void set_error(struct codegen *cg, int err)
+{
+	if (!cg->err)
+		cg->err = err;
+}
 
 struct bpf_prog_buf *cg_prog(struct codegen *cg)
 {
@@ -66,6 +82,42 @@ void cg_emit_verdict(struct codegen *cg, bool accept)
 				cg->flavour->verdict_accept :
 				cg->flavour->verdict_drop));
 	bpf_prog_emit(&cg->prog, insn_exit());
+}
+
+unsigned int cg_state_index(struct codegen *cg, const void *data)
+{
+	unsigned int off = (const unsigned char *)data -
+			   (const unsigned char *)cg->table->entries;
+	unsigned int lo = 0, hi = cg->nr_states, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cg->states[mid] == off)
+			return mid;
+		if (cg->states[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	set_error(cg, -EINVAL);
+	return 0;
+}
+
+unsigned int cg_subprog(struct codegen *cg, void (*emit)(struct codegen *cg))
+{
+	unsigned int i;
+
+	for (i = 0; i < cg->nr_subprogs; i++)
+		if (cg->subprogs[i].emit == emit)
+			return cg->subprogs[i].label;
+	if (i == CG_SUBPROGS_MAX) {
+		set_error(cg, -EINVAL);
+		return 0;
+	}
+	cg->subprogs[i].emit = emit;
+	cg->subprogs[i].label = bpf_prog_label(&cg->prog);
+	cg->nr_subprogs++;
+	return cg->subprogs[i].label;
 }
 
 void cg_hotdrop_unless(struct codegen *cg, struct bpf_insn ok)
@@ -97,12 +149,6 @@ static long entry_at(const struct codegen *cg, unsigned int off)
 			hi = mid;
 	}
 	return -1;
-}
-
-static void set_error(struct codegen *cg, int err)
-{
-	if (!cg->err)
-		cg->err = err;
 }
 
 bool cg_hook_actions(struct codegen *cg, const char *what)
@@ -474,6 +520,7 @@ static int compile_hook(struct codegen *cg, unsigned int hook,
 	struct bpf_prog_buf *p = &cg->prog;
 	long start = entry_at(cg, cg->table->hook_entry[hook]);
 	long underflow = entry_at(cg, cg->table->underflow[hook]);
+	unsigned int i;
 	int ret;
 
 	if (start < 0 || underflow < 0)
@@ -486,6 +533,7 @@ static int compile_hook(struct codegen *cg, unsigned int hook,
 	cg->count_label = bpf_prog_label(p);
 	cg->count_verdict_label[0] = bpf_prog_label(p);
 	cg->count_verdict_label[1] = bpf_prog_label(p);
+	cg->nr_subprogs = 0;
 
 	emit_prologue(cg);
 	emit_from(cg, start, cg->underflow_label);
@@ -495,6 +543,11 @@ static int compile_hook(struct codegen *cg, unsigned int hook,
 	emit_count_verdict(cg, false);
 	emit_count_verdict(cg, true);
 	emit_count_subprog(cg);
+	/* Each only when called, as the counting subprogram. */
+	for (i = 0; i < cg->nr_subprogs; i++) {
+		bpf_prog_bind(p, cg->subprogs[i].label);
+		cg->subprogs[i].emit(cg);
+	}
 
 	ret = cg->err ? cg->err : bpf_prog_finish(p);
 	if (ret == -E2BIG)
@@ -544,6 +597,38 @@ static int collect_offsets(struct codegen *cg)
 	return 0;
 }
 
+/* The data of every match that keeps state, in table order. */
+static int collect_states(struct codegen *cg)
+{
+	const struct ipt_table_store *t = cg->table;
+	unsigned char *base = t->entries;
+	const struct bpfilter_ext *ext;
+	struct xt_ext_head head;
+	unsigned int i, pos, n = 0, cap = 0;
+	unsigned int *grown;
+	struct ipt_entry *e;
+
+	for (i = 0; i < cg->count; i++) {
+		e = ipt_entry_at(base, cg->offsets[i]);
+		for (pos = sizeof(*e); pos < e->target_offset; pos += head.size) {
+			xt_ext_head_read((unsigned char *)e + pos, &head);
+			ext = bpfilter_match_find(head.name, head.revision);
+			if (!ext || !ext->state)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 8;
+				grown = realloc(cg->states, cap * sizeof(*grown));
+				if (!grown)
+					return -ENOMEM;
+				cg->states = grown;
+			}
+			cg->states[n++] = cg->offsets[i] + pos + sizeof(head);
+		}
+	}
+	cg->nr_states = n;
+	return 0;
+}
+
 void bpfilter_image_free(struct bpfilter_image *image)
 {
 	unsigned int i;
@@ -585,6 +670,15 @@ int bpfilter_codegen(const struct ipt_table_store *table,
 		img->maps[BPFILTER_MAP_META] = *cg.flavour->meta_map;
 
 	ret = collect_offsets(&cg);
+	if (!ret)
+		ret = collect_states(&cg);
+	if (!ret && cg.nr_states)
+		img->maps[BPFILTER_MAP_STATE] = (struct bpfilter_map_desc) {
+			.type = BPF_MAP_TYPE_ARRAY,
+			.key_size = sizeof(__u32),
+			.value_size = sizeof(struct bpfilter_limit_state),
+			.max_entries = cg.nr_states,
+		};
 	for (hook = 0; !ret && hook < NF_INET_NUMHOOKS; hook++) {
 		if (!(table->valid_hooks & (1U << hook)))
 			continue;
@@ -596,6 +690,7 @@ int bpfilter_codegen(const struct ipt_table_store *table,
 	img->needs = cg.needs;
 	img->logs = cg.logs;
 	img->nr_logs = cg.nr_logs;
+	free(cg.states);
 	if (ret) {
 		bpfilter_image_free(img);
 		return ret;

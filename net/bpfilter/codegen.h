@@ -56,11 +56,16 @@ enum bpfilter_flavour {
  * only: a BPF_MAP_TYPE_PERCPU_ARRAY of one struct bpfilter_meta, see
  * msgfmt.h); a flavour that does not use it leaves its description
  * zeroed (type 0, BPF_MAP_TYPE_UNSPEC): the loader creates no map.
+ * Map 2: the rules' state between packets, a BPF_MAP_TYPE_ARRAY of
+ * struct bpfilter_limit_state (msgfmt.h) shared by all CPUs, one per
+ * -m limit in the table, created zeroed; described only when the table
+ * has one (otherwise zeroed too).
  * The numbers are the wire format's (BPFILTER_IMAGE_MAP_*).
  */
 #define BPFILTER_MAP_COUNTERS		0
 #define BPFILTER_MAP_META		1
-#define BPFILTER_MAPS			2
+#define BPFILTER_MAP_STATE		2
+#define BPFILTER_MAPS			3
 
 /* One counter as the programs add to it; layout of struct xt_counters. */
 struct bpfilter_counter {

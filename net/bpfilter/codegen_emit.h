@@ -99,6 +99,23 @@ static inline void cg_load_untracked(struct bpf_prog_buf *p, __u8 reg,
 }
 const struct codegen_flavour *cg_flavour(struct codegen *cg);
 
+/*
+ * The BPFILTER_MAP_STATE slot of the match whose data (in the table the
+ * code generator compiles) is at @data; its extension has state set.
+ * Every inlined copy of the rule gets the same slot, as x_tables has one
+ * state per rule however many chains jump to it.
+ */
+unsigned int cg_state_index(struct codegen *cg, const void *data);
+
+#define CG_SUBPROGS_MAX	4
+/*
+ * Return: the label of a BPF-to-BPF subprogram that @emit writes (once
+ * per program, after the main code, only if called), for code too long
+ * to repeat at each rule, or with a relocation (a program may have only
+ * BPFILTER_IMAGE_RELOCS_MAX).  Call it with bpf_prog_call().
+ */
+unsigned int cg_subprog(struct codegen *cg, void (*emit)(struct codegen *cg));
+
 /* return verdict; (NF_DROP or NF_ACCEPT in the flavour's terms) */
 void cg_emit_verdict(struct codegen *cg, bool accept);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core.h"
+#include "ext.h"
 #include "image.h"
 #include "netns.h"
 #include "sockopt.h"
@@ -158,8 +159,9 @@ static int dispatch(struct bpfilter_core *core,
 		.payload = payload,
 	};
 
-	if (req->reserved)
+	if (!req->hz || req->hz > BPFILTER_HZ_MAX)
 		return -EINVAL;
+	bpfilter_set_hz(req->hz);
 
 	switch (req->cmd) {
 	case BPFILTER_CMD_PING:

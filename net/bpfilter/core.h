@@ -82,7 +82,9 @@ int bpfilter_request_check_framing(const struct bpfilter_request *req);
  *
  * Errors of the request itself (unknown command or option, bad lengths,
  * missing table, ...) are answered: the reply carries them as a negative
- * errno in reply->status.
+ * errno in reply->status.  Every request carries the kernel's HZ: 0 or
+ * above BPFILTER_HZ_MAX is -EINVAL; otherwise it becomes the HZ the
+ * checks and the code generator use (bpfilter_set_hz()).
  *
  * Commands and their payloads (anything else is -EINVAL):
  *   PING, NETNS_EXIT, STATS: none; STATS replies struct bpfilter_stats.

@@ -17,6 +17,7 @@ static const struct bpfilter_ext *const matches[] = {
 	&bpfilter_match_conntrack_v2,
 	&bpfilter_match_conntrack_v3,
 	&bpfilter_match_connmark,
+	&bpfilter_match_limit,
 	NULL,
 };
 
@@ -30,6 +31,18 @@ static const struct bpfilter_ext *const targets[] = {
 	&bpfilter_target_connmark_v2,
 	NULL,
 };
+
+static unsigned int kernel_hz;
+
+void bpfilter_set_hz(unsigned int hz)
+{
+	kernel_hz = hz;
+}
+
+unsigned int bpfilter_hz(void)
+{
+	return kernel_hz;
+}
 
 static const struct bpfilter_ext *ext_find(const struct bpfilter_ext *const *list,
 					   const char *name, __u8 revision)

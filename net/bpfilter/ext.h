@@ -20,11 +20,18 @@ struct bpfilter_ext {
 	__u8 revision;
 	/*
 	 * Bytes of data the kernel's extension declares (matchsize or
-	 * targetsize).  The rule must carry XT_ALIGN() of it; none of
-	 * bpfilter's extensions sets a usersize, so this is also what
-	 * reads back, the alignment padding after it reading as zeroes.
+	 * targetsize).  The rule must carry XT_ALIGN() of it; the
+	 * alignment padding after it reads back as zeroes.
 	 */
 	unsigned int size;
+	/*
+	 * The kernel's usersize, or 0 for all of size: data from here on
+	 * is the kernel's own (x_tables keeps it for the extension, but
+	 * IPT_SO_GET_ENTRIES gives zeroes in its place, xt_data_to_user()).
+	 */
+	unsigned int usersize;
+	/* Each instance keeps state between packets: a BPFILTER_MAP_STATE slot. */
+	bool state;
 	/* The ip.proto the rule must require, without '!'; 0 for any. */
 	__u16 proto;
 	/*
@@ -60,6 +67,7 @@ extern const struct bpfilter_ext bpfilter_match_conntrack_v1;
 extern const struct bpfilter_ext bpfilter_match_conntrack_v2;
 extern const struct bpfilter_ext bpfilter_match_conntrack_v3;
 extern const struct bpfilter_ext bpfilter_match_connmark;
+extern const struct bpfilter_ext bpfilter_match_limit;
 extern const struct bpfilter_ext bpfilter_target_standard;
 extern const struct bpfilter_ext bpfilter_target_log;
 extern const struct bpfilter_ext bpfilter_target_reject;
@@ -76,6 +84,16 @@ extern const struct bpfilter_ext bpfilter_target_error;
  */
 const struct bpfilter_ext *bpfilter_match_find(const char *name, __u8 revision);
 const struct bpfilter_ext *bpfilter_target_find(const char *name, __u8 revision);
+
+/*
+ * HZ of the kernel the helper serves, which -m limit's check and code
+ * depend on (xt_limit counts in jiffies).  Every request carries it
+ * (msgfmt.h) and the core sets it before handling one; host tools that
+ * compile without a request set it to their kernel's.  0 until set: a
+ * limit rule is then refused.
+ */
+void bpfilter_set_hz(unsigned int hz);
+unsigned int bpfilter_hz(void);
 
 /*
  * As xt_find_revision() for IPT_SO_GET_REVISION_*: 0 when @revision is

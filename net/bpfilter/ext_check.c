@@ -100,3 +100,23 @@ int ipt_entry_check_extensions(struct ipt_entry *e)
 	}
 	return check_one(true, e, e->target_offset);
 }
+
+void ipt_entries_hide_private(unsigned char *entries, unsigned int size)
+{
+	const struct bpfilter_ext *ext;
+	struct xt_ext_head head;
+	struct ipt_entry *e;
+	unsigned int off, pos;
+
+	for (off = 0; off < size; off += e->next_offset) {
+		e = ipt_entry_at(entries, off);
+		for (pos = sizeof(*e); pos < e->target_offset; pos += head.size) {
+			xt_ext_head_read((unsigned char *)e + pos, &head);
+			ext = bpfilter_match_find(head.name, head.revision);
+			if (ext && ext->usersize)
+				memset((unsigned char *)e + pos + sizeof(head) +
+				       ext->usersize, 0,
+				       XT_ALIGN(ext->size) - ext->usersize);
+		}
+	}
+}

@@ -27,6 +27,8 @@
 _Static_assert(offsetof(struct bpfilter_meta, in) == 0 &&
 	       offsetof(struct bpfilter_meta, out) == 16,
 	       "the prologue copies in[16] then out[16] as four u64");
+_Static_assert(sizeof(struct bpfilter_meta) % 8 == 0,
+	       "a per-CPU value's size is its stride in user space");
 
 static const struct bpfilter_map_desc meta_map = {
 	.type = BPF_MAP_TYPE_PERCPU_ARRAY,

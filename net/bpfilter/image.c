@@ -18,6 +18,7 @@
 /* The code generator's numbers are the wire format's. */
 _Static_assert(BPFILTER_MAP_COUNTERS == BPFILTER_IMAGE_MAP_COUNTERS &&
 	       BPFILTER_MAP_META == BPFILTER_IMAGE_MAP_META &&
+	       BPFILTER_MAP_STATE == BPFILTER_IMAGE_MAP_STATE &&
 	       BPFILTER_MAPS == BPFILTER_IMAGE_MAPS, "map numbers");
 _Static_assert(BPFILTER_RELOC_MAP_FD == BPFILTER_IMAGE_RELOC_MAP_FD,
 	       "relocation kind");
@@ -40,7 +41,8 @@ static bool ld_imm64_map_fd(const struct bpfilter_hook_prog *hp, __u32 at)
 }
 
 /* Return: 0, or -EINVAL (logged) when @hp cannot go on the wire. */
-static int prog_check(const struct bpfilter_hook_prog *hp)
+static int prog_check(const struct bpfilter_image *image,
+		      const struct bpfilter_hook_prog *hp)
 {
 	const struct bpfilter_reloc *r;
 	__u32 i;
@@ -54,6 +56,7 @@ static int prog_check(const struct bpfilter_hook_prog *hp)
 		r = &hp->relocs[i];
 		if (r->kind != BPFILTER_RELOC_MAP_FD ||
 		    r->index >= BPFILTER_IMAGE_MAPS ||
+		    image->maps[r->index].type == BPF_MAP_TYPE_UNSPEC ||
 		    !ld_imm64_map_fd(hp, r->insn))
 			return bpfilter_refuse(-EINVAL, "image: hook %u: relocation %u (kind %u, index %u, insn %u) is no map fd",
 					       hp->hook, i, r->kind, r->index,
@@ -75,7 +78,7 @@ static int image_check(const struct bpfilter_image *image)
 				       image->flavour, image->nr_progs,
 				       image->needs, image->nr_logs);
 	for (i = 0; i < image->nr_progs; i++) {
-		ret = prog_check(&image->progs[i]);
+		ret = prog_check(image, &image->progs[i]);
 		if (ret)
 			return ret;
 	}
@@ -143,6 +146,7 @@ int bpfilter_image_serialize(const struct bpfilter_image *image, int err,
 		hdr.nr_progs = image->nr_progs;
 		hdr.needs = image->needs;
 		hdr.nr_logs = image->nr_logs;
+		hdr.nr_states = image->maps[BPFILTER_MAP_STATE].max_entries;
 		size = image_size(image);
 	}
 

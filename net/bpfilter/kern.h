@@ -45,6 +45,7 @@ struct bpfilter_kept {
  * @prog: per netfilter hook, or NULL
  * @counters: per-CPU struct xt_counters of each entry
  * @meta: per-CPU struct bpfilter_meta, written before each run
+ * @state: struct bpfilter_limit_state of each -m limit, or NULL
  * @meta_value: @meta's only value
  * @nr_entries: the table's entries, @counters' size
  * @nr_insns: instructions over all programs
@@ -59,6 +60,7 @@ struct bpfilter_progs {
 	struct bpf_prog *prog[NF_INET_NUMHOOKS];
 	struct bpf_map *counters;
 	struct bpf_map *meta;
+	struct bpf_map *state;
 	void __percpu *meta_value;
 	u32 nr_entries;
 	u32 nr_insns;

@@ -416,6 +416,7 @@ struct bpfilter_call *bpfilter_call_alloc(u16 cmd, u64 net_cookie,
 	call->req->optname = optname;
 	call->req->optlen = optlen;
 	call->req->payload_len = payload_len;
+	call->req->hz = HZ;
 	call->out[0].iov_base = call->req + 1;
 	call->out[0].iov_len = payload_len;
 	return call;

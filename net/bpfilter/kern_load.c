@@ -28,6 +28,7 @@
 #include <linux/filter.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/slab.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -73,11 +74,11 @@ void bpfilter_loader_exit(void)
 	loader_cred = NULL;
 }
 
-static struct bpf_map *map_create(const char *name, u32 value_size,
+static struct bpf_map *map_create(u32 type, const char *name, u32 value_size,
 				  u32 max_entries, int *fd)
 {
 	union bpf_attr attr = {
-		.map_type = BPF_MAP_TYPE_PERCPU_ARRAY,
+		.map_type = type,
 		.key_size = sizeof(u32),
 		.value_size = value_size,
 		.max_entries = max_entries,
@@ -158,6 +159,7 @@ static int image_prog_parse(void *image, size_t len, size_t *off,
 	for (i = 0; i < hdr.nr_relocs; i++) {
 		if (relocs[i].kind != BPFILTER_IMAGE_RELOC_MAP_FD ||
 		    relocs[i].index >= BPFILTER_IMAGE_MAPS ||
+		    map_fds[relocs[i].index] < 0 ||
 		    relocs[i].insn >= hdr.nr_insns - 1)
 			return -EBADMSG;
 		insn = &out->insns[relocs[i].insn];
@@ -229,29 +231,46 @@ static int progs_hold(struct bpfilter_progs *p, struct net *net, u32 nr_logs)
 /* The most entries a table within the per-namespace cap can have. */
 #define ENTRIES_MAX (BPFILTER_NETNS_TABLE_BYTES_MAX / \
 		     (sizeof(struct ipt_entry) + sizeof(struct xt_entry_target)))
+/* The most -m limit matches such a table can have. */
+#define STATES_MAX (BPFILTER_NETNS_TABLE_BYTES_MAX / \
+		    (sizeof(struct xt_entry_match) + sizeof(struct xt_rateinfo)))
 
 static int progs_load(struct bpfilter_progs *p, void *image, size_t len,
 		      const struct bpfilter_image_hdr *hdr)
 {
-	int map_fds[BPFILTER_IMAGE_MAPS] = { -1, -1 };
+	int map_fds[BPFILTER_IMAGE_MAPS] = { -1, -1, -1 };
 	struct image_prog ip;
 	struct bpf_map *map;
 	size_t off = sizeof(*hdr);
 	u32 i;
 	int err;
 
-	map = map_create("bpfilter_cnt", sizeof(struct xt_counters),
+	map = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "bpfilter_cnt",
+			 sizeof(struct xt_counters),
 			 hdr->nr_entries, &map_fds[BPFILTER_IMAGE_MAP_COUNTERS]);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 	p->counters = map;
-	map = map_create("bpfilter_meta", sizeof(struct bpfilter_meta), 1,
+	map = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "bpfilter_meta",
+			 sizeof(struct bpfilter_meta), 1,
 			 &map_fds[BPFILTER_IMAGE_MAP_META]);
 	if (IS_ERR(map)) {
 		err = PTR_ERR(map);
 		goto close;
 	}
 	p->meta = map;
+	if (hdr->nr_states) {
+		/* Shared by all CPUs, as x_tables shares a rule's bucket. */
+		map = map_create(BPF_MAP_TYPE_ARRAY, "bpfilter_state",
+				 sizeof(struct bpfilter_limit_state),
+				 hdr->nr_states,
+				 &map_fds[BPFILTER_IMAGE_MAP_STATE]);
+		if (IS_ERR(map)) {
+			err = PTR_ERR(map);
+			goto close;
+		}
+		p->state = map;
+	}
 
 	err = 0;
 	for (i = 0; !err && i < hdr->nr_progs; i++) {
@@ -309,7 +328,8 @@ struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
 				     hdr.err);
 		return ERR_PTR(hdr.err);
 	}
-	if (hdr.reserved || !hdr.nr_entries || hdr.nr_entries > ENTRIES_MAX ||
+	if (!hdr.nr_entries || hdr.nr_entries > ENTRIES_MAX ||
+	    hdr.nr_states > STATES_MAX ||
 	    hdr.nr_progs > BPFILTER_IMAGE_PROGS_MAX ||
 	    hdr.needs & ~BPFILTER_NEEDS)
 		return ERR_PTR(-EBADMSG);
@@ -360,6 +380,8 @@ void bpfilter_progs_free(struct bpfilter_progs *p)
 		bpf_map_put(p->counters);
 	if (p->meta)
 		bpf_map_put(p->meta);
+	if (p->state)
+		bpf_map_put(p->state);
 	if (p->net)
 		nf_ct_netns_put(p->net, NFPROTO_IPV4);
 	if (p->nr_logs)

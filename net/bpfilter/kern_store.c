@@ -22,6 +22,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/jiffies.h>
 #include <linux/moduleparam.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
@@ -133,6 +134,7 @@ static int restore_table(struct net *net, enum bpfilter_table table,
 		.magic = BPFILTER_WIRE_MAGIC,
 		.version = BPFILTER_WIRE_VERSION,
 		.net_cookie = net->net_cookie,
+		.hz = HZ,
 	};
 	struct bpfilter_call call = { .net = net, .req = &hdr };
 	struct ipt_getinfo info = {};

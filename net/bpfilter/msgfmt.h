@@ -29,6 +29,9 @@
 #define BPFILTER_WIRE_VERSION	2
 #define BPFILTER_GET_INPUT_MAX	128
 
+/* The helper refuses a request whose hz is 0 or above this. */
+#define BPFILTER_HZ_MAX		10000U
+
 /* The most bytes of table entries one network namespace may have the
  * helper store, over all its tables.  x_tables charges tables to the
  * caller's memory cgroup; the helper's memory is shared by every
@@ -101,11 +104,16 @@ struct bpfilter_stats {
  *     (n in IPT_SO_GET_ENTRIES order), added to by the programs;
  *   BPFILTER_IMAGE_MAP_META: BPF_MAP_TYPE_PERCPU_ARRAY, u32 key, struct
  *     bpfilter_meta value, one entry: what the hook knows that the
- *     program cannot read, written by the module before each run.
+ *     program cannot read, written by the module before each run;
+ *   BPFILTER_IMAGE_MAP_STATE, only when the header's nr_states is not 0:
+ *     BPF_MAP_TYPE_ARRAY, u32 key, struct bpfilter_limit_state value,
+ *     nr_states entries, created zeroed: the state rules keep between
+ *     packets, shared by all CPUs (one per -m limit in the table).
  */
 #define BPFILTER_IMAGE_MAP_COUNTERS	0
 #define BPFILTER_IMAGE_MAP_META		1
-#define BPFILTER_IMAGE_MAPS		2
+#define BPFILTER_IMAGE_MAP_STATE	2
+#define BPFILTER_IMAGE_MAPS		3
 #define BPFILTER_IMAGE_RELOC_MAP_FD	1
 /* The verifier's limit; more relocations than any flavour emits. */
 #define BPFILTER_IMAGE_INSNS_MAX	1000000U
@@ -123,7 +131,7 @@ struct bpfilter_image_hdr {
 	__u32 nr_progs;
 	__u32 needs;		/* BPFILTER_NEED_* */
 	__u32 nr_logs;
-	__u32 reserved;
+	__u32 nr_states;	/* entries of BPFILTER_IMAGE_MAP_STATE, or 0 */
 };
 
 /* The hook fills struct bpfilter_meta's ct_* fields: the programs test
@@ -193,6 +201,7 @@ struct bpfilter_meta {
 	__u32 ct_expires;	/* nf_ct_expires() / HZ */
 	__u32 ct_l4proto;	/* nf_ct_protonum() */
 	__u32 ct_mark;		/* ct->mark; CONNMARK rules change it here */
+	__u32 pad;		/* per-CPU values are 8-byte strided */
 	/* The tuples' addresses and ports (u.all), as the entry holds them. */
 	__be32 ct_orig_src;
 	__be32 ct_orig_dst;
@@ -211,6 +220,16 @@ struct bpfilter_meta {
 	} log[BPFILTER_META_LOGS];
 };
 
+/* One -m limit's token bucket (xt_limit's struct xt_limit_priv), read
+ * and written by the programs only, with atomic operations.  All zeroes
+ * is the state limit_mt_check() leaves: a full bucket.
+ */
+struct bpfilter_limit_state {
+	__u64 prev;	/* jiffies of the last update; 0: none yet */
+	__u32 credit;	/* the credit minus the full bucket's, mod 2^32 */
+	__u32 pad;
+};
+
 /* Tables a network namespace has instantiated, as reply->tables bits. */
 enum bpfilter_table {
 	BPFILTER_TABLE_FILTER = 0,
@@ -226,7 +245,8 @@ struct bpfilter_request {
 	__u32 optname;
 	__u32 optlen;		/* get: the caller's optlen; set: payload_len */
 	__u32 payload_len;
-	__u32 reserved;		/* zero */
+	/* The kernel's HZ: -m limit counts in jiffies (1..BPFILTER_HZ_MAX) */
+	__u32 hz;
 };
 
 struct bpfilter_reply {

@@ -10,6 +10,7 @@
 
 #include "sockopt.h"
 #include "table.h"
+#include "translate.h"
 
 /* x_tables sizes the request by the header and copies to entrytable. */
 _Static_assert(offsetof(struct ipt_get_entries, entrytable) ==
@@ -86,6 +87,7 @@ int bpfilter_get_entries(const struct sockopt_call *call, void **out,
 	 */
 	memcpy(reply, call->payload, sizeof(get));
 	memcpy(reply + sizeof(get), table->entries, table->size);
+	ipt_entries_hide_private(reply + sizeof(get), table->size);
 
 	*out = reply;
 	*out_len = call->optlen;

@@ -72,4 +72,16 @@ int ipt_mark_chains(void *base, const unsigned int *offsets,
  */
 int ipt_entry_check_extensions(struct ipt_entry *e);
 
+/**
+ * ipt_entries_hide_private() - entries as IPT_SO_GET_ENTRIES shows them
+ * @entries: a copy of a stored table's entries, changed in place
+ * @size: their size
+ *
+ * Zeroes each match's data past its extension's usersize, as x_tables'
+ * xt_match_to_user() does: the stored table keeps what the caller sent
+ * (the code generator reads it, as the kernel's extension reads its own
+ * copy), the caller gets back only what x_tables would show.
+ */
+void ipt_entries_hide_private(unsigned char *entries, unsigned int size);
+
 #endif /* BPFILTER_TRANSLATE_H */

@@ -43,6 +43,7 @@
 
 #include "core.h"
 #include "transcript.h"
+#include "../host/wire_request.h"
 
 #define NET_COOKIE 0x5eb0c0de
 
@@ -279,6 +280,7 @@ static void run_begin(void)
 		.cmd = BPFILTER_CMD_RESTORE,
 		.id = 1,
 		.net_cookie = NET_COOKIE,
+		.hz = wire_hz(),
 	};
 
 	if (!seed_dir)
@@ -362,6 +364,7 @@ static void ask_core(struct bpfilter_core *core, const struct call *c,
 		.id = ++id,
 		.net_cookie = NET_COOKIE,
 		.optname = c->rec.optname,
+		.hz = wire_hz(),
 	};
 	struct bpfilter_reply reply;
 	void *payload = NULL;

@@ -18,7 +18,11 @@
  *	a SET_REPLACE of TABLE holding the three ACCEPT policies, sent
  *	without reading anything first: "valid" (num_counters 4, the
  *	initial table's), "bad-entries" (num_entries one too many: invalid),
- *	"bad-counters" (num_counters 5: valid, but not the current count)
+ *	"bad-counters" (num_counters 5: valid, but not the current count);
+ *	"limit": an INPUT rule "-m limit --limit 1/s --limit-burst 5
+ *	-j ACCEPT" first, its kernel-private fields (prev and on) nonzero,
+ *	then the table read back as without -R; "limit-overflow": the same
+ *	with burst 0 (-ERANGE)
  *   DUMP -A NUM TABLE
  *	an ADD_COUNTERS of NUM zero counters to TABLE
  *   -n	then prints "tables:" and the tables instantiated by then, as
@@ -33,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 
 #include "dump.h"
@@ -58,7 +63,7 @@ static void usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [-f FILL] [-i INFOLEN] [-s SIZEDELTA] [-l LENDELTA] [-t] [-n] TABLE\n"
 		"       %s [-n] -m MATCH|-T TARGET [-v REVISION]\n"
-		"       %s [-n] -R valid|bad-entries|bad-counters TABLE\n"
+		"       %s [-n] -R valid|bad-entries|bad-counters|limit|limit-overflow TABLE\n"
 		"       %s [-n] -A NUM TABLE\n", prog, prog, prog, prog);
 	exit(2);
 }
@@ -239,6 +244,89 @@ static int send_replace(const char *variant, const char *table)
 	return i ? EXIT_CALL_FAILED : 0;
 }
 
+struct limit_entry {
+	struct ipt_entry e;
+	struct xt_entry_match m;
+	struct xt_rateinfo r;
+	struct xt_standard_target t;
+};
+
+/*
+ * The kernel keeps what a caller puts in xt_rateinfo's private fields
+ * (cost and credit_cap even decide the rate when cost is not 0) but
+ * reads back zeroes there: usersize.
+ */
+static int send_replace_limit(const struct dump_opts *o, const char *variant,
+			      const char *table)
+{
+	struct {
+		struct ipt_replace r;
+		struct limit_entry rule;
+		struct policy_entry policy[3];
+		struct error_entry end;
+	} buf = {
+		.r = {
+			.valid_hooks = 1 << NF_INET_LOCAL_IN |
+				       1 << NF_INET_FORWARD |
+				       1 << NF_INET_LOCAL_OUT,
+			.num_entries = 5,
+			.size = sizeof(buf) - sizeof(buf.r),
+			.num_counters = 4,
+		},
+		.rule = {
+			.e = {
+				.target_offset = offsetof(struct limit_entry, t),
+				.next_offset = sizeof(struct limit_entry),
+			},
+			.m.u.user = {
+				.match_size = sizeof(struct xt_entry_match) +
+					      sizeof(struct xt_rateinfo),
+				.name = "limit",
+			},
+			.r = {
+				.avg = XT_LIMIT_SCALE,
+				.burst = 5,
+				.prev = 0x1122334455667788UL,
+				.credit = 0xdeadbeef,
+				.credit_cap = 0x12345678,
+				.cost = 0x9abc,
+				.master = (void *)0x4242,
+			},
+			.t.target.u.target_size = sizeof(struct xt_standard_target),
+			.t.verdict = -NF_ACCEPT - 1,
+		},
+	};
+	struct xt_counters old[4];
+	int hook, i;
+
+	if (!strcmp(variant, "limit-overflow"))
+		buf.rule.r.burst = 0;
+	strncpy(buf.r.name, table, sizeof(buf.r.name));
+	buf.r.counters = old;
+	buf.r.hook_entry[NF_INET_LOCAL_IN] = 0;
+	buf.r.underflow[NF_INET_LOCAL_IN] = sizeof(buf.rule);
+	for (i = 0; i < 3; i++) {
+		hook = i ? (i == 1 ? NF_INET_FORWARD : NF_INET_LOCAL_OUT) :
+			   NF_INET_LOCAL_IN;
+		if (i)
+			buf.r.hook_entry[hook] = buf.r.underflow[hook] =
+				sizeof(buf.rule) + i * sizeof(buf.policy[0]);
+		buf.policy[i].e.target_offset = sizeof(buf.policy[i].e);
+		buf.policy[i].e.next_offset = sizeof(buf.policy[i]);
+		buf.policy[i].t.target.u.target_size = sizeof(buf.policy[i].t);
+		buf.policy[i].t.verdict = -NF_ACCEPT - 1;
+	}
+	buf.end.e.target_offset = sizeof(buf.end.e);
+	buf.end.e.next_offset = sizeof(buf.end);
+	buf.end.t.target.u.user.target_size = sizeof(buf.end.t);
+	strcpy(buf.end.t.target.u.user.name, "ERROR");
+	strcpy(buf.end.t.errorname, "ERROR");
+
+	i = transport_setsockopt(IPT_SO_SET_REPLACE, &buf, sizeof(buf));
+	printf("SET_REPLACE: %s\n", i ? strerror(-i) : "done");
+	return i ? EXIT_CALL_FAILED : dump_table(o, table);
+}
+
 static int send_add_counters(unsigned int num, const char *table)
 {
 	size_t len = sizeof(struct xt_counters_info) +
@@ -310,6 +398,8 @@ int main(int argc, char **argv)
 	}
 	if (o.rev_match || o.rev_target)
 		ret = query_revision(&o);
+	else if (o.replace && !strncmp(o.replace, "limit", 5))
+		ret = send_replace_limit(&o, o.replace, argv[optind]);
 	else if (o.replace)
 		ret = send_replace(o.replace, argv[optind]);
 	else if (o.add_counters)

@@ -7,7 +7,7 @@
 #define FILTER_HOOKS	((1U << NF_INET_LOCAL_IN) | (1U << NF_INET_FORWARD) | \
 			 (1U << NF_INET_LOCAL_OUT))
 
-static const char *relocs_check(const struct parsed_prog *pp)
+static const char *relocs_check(const struct parsed_prog *pp, __u32 nr_states)
 {
 	const struct bpf_insn *insn;
 	__u32 i;
@@ -17,6 +17,8 @@ static const char *relocs_check(const struct parsed_prog *pp)
 			return "a relocation is not of a map fd";
 		if (pp->relocs[i].index >= BPFILTER_IMAGE_MAPS)
 			return "a relocation names no map";
+		if (pp->relocs[i].index == BPFILTER_IMAGE_MAP_STATE && !nr_states)
+			return "a relocation names the state map, which the header does not ask for";
 		if (pp->relocs[i].insn + 1 >= pp->nr_insns)
 			return "a relocation is past the last BPF_LD_IMM64";
 		insn = &pp->insns[pp->relocs[i].insn];
@@ -28,7 +30,7 @@ static const char *relocs_check(const struct parsed_prog *pp)
 }
 
 static const char *prog_parse(const unsigned char *buf, size_t len,
-			      size_t *off, unsigned int *hooks,
+			      size_t *off, unsigned int *hooks, __u32 nr_states,
 			      struct parsed_prog *pp)
 {
 	struct bpfilter_image_prog ph;
@@ -60,7 +62,7 @@ static const char *prog_parse(const unsigned char *buf, size_t len,
 	*off += need;
 	if (pp->insns[pp->nr_insns - 1].code != (BPF_JMP | BPF_EXIT))
 		return "a program does not end with an exit";
-	return relocs_check(pp);
+	return relocs_check(pp, nr_states);
 }
 
 const char *image_parse(const void *buf, size_t len, struct parsed_image *out)
@@ -74,8 +76,6 @@ const char *image_parse(const void *buf, size_t len, struct parsed_image *out)
 	if (len < sizeof(out->hdr))
 		return "shorter than its header";
 	memcpy(&out->hdr, buf, sizeof(out->hdr));
-	if (out->hdr.reserved)
-		return "the header's reserved field is set";
 	if (out->hdr.err > 0 || out->hdr.err < -4095)
 		return "err is not 0 or a negative errno";
 	if (out->hdr.err)
@@ -90,7 +90,8 @@ const char *image_parse(const void *buf, size_t len, struct parsed_image *out)
 	if (out->hdr.nr_logs > BPFILTER_IMAGE_LOGS_MAX)
 		return "too many LOG targets";
 	for (i = 0; i < out->hdr.nr_progs; i++) {
-		why = prog_parse(buf, len, &off, &hooks, &out->progs[i]);
+		why = prog_parse(buf, len, &off, &hooks, out->hdr.nr_states,
+				 &out->progs[i]);
 		if (why)
 			return why;
 	}

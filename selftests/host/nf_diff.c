@@ -17,7 +17,14 @@
  * - every entry's packet and byte counters, x_tables' from GET_ENTRIES,
  *   bpfilter's summed over CPUs from the counter map.
  *
- * usage: nf-diff PREFIX NAME    (prints TAP lines; needs root)
+ *
+ * With --flood N MS TOL, the packets are instead N copies of one ICMP echo
+ * request to the router, sent to both copies in turn at a steady pace
+ * over MS milliseconds, for rate limits (-m limit), whose verdicts
+ * depend on time: the numbers each router delivered may differ by at
+ * most TOL, and the counters are not compared (they differ as much).
+ *
+ * usage: nf-diff PREFIX NAME [--flood N MS TOL]   (prints TAP; needs root)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -336,6 +343,90 @@ static int failures;
 
 #define fail_exit(...) do { report(false, __VA_ARGS__); exit(1); } while (0)
 
+static uint16_t ip_csum(const unsigned char *p, unsigned int len)
+{
+	uint32_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+/*
+ * @n copies of the corpus's first ICMP echo request to the router, IP
+ * ids from FIRST_ID on.  Return: @n, or 0 if the corpus has none.
+ */
+static unsigned int flood_build(unsigned int n)
+{
+	unsigned int i, count = pkt_corpus_build(pkts, MAX_PKTS, FIRST_ID);
+	struct pkt echo;
+	uint16_t csum;
+
+	for (i = 0; i < count; i++)
+		if (pkts[i].path == PKT_INPUT && pkts[i].data[9] == 1 &&
+		    pkts[i].data[20] == 8 && pkts[i].len >= 28)
+			break;
+	if (i == count || n > MAX_PKTS)
+		return 0;
+	echo = pkts[i];
+	for (i = 0; i < n; i++) {
+		pkts[i] = echo;
+		pkts[i].id = FIRST_ID + i;
+		pkts[i].data[4] = pkts[i].id >> 8;
+		pkts[i].data[5] = pkts[i].id & 0xff;
+		pkts[i].data[10] = pkts[i].data[11] = 0;
+		csum = ip_csum(pkts[i].data, (pkts[i].data[0] & 0xf) * 4);
+		pkts[i].data[10] = csum >> 8;
+		pkts[i].data[11] = csum & 0xff;
+	}
+	return n;
+}
+
+/* --flood: how many each router delivered, at most @tol apart. */
+static void flood(const struct side_socks *socks, unsigned int n,
+		  unsigned int ms, unsigned int tol)
+{
+	unsigned int i, s, delivered[SIDES] = { 0, 0 };
+	double start, due, left;
+	int ret;
+
+	npkts = flood_build(n);
+	if (!npkts)
+		fail_exit("no ICMP echo request in the packet corpus");
+	start = now_ms();
+	for (i = 0; i < npkts; i++) {
+		for (s = 0; s < SIDES; s++) {
+			ret = send_pkt(&socks[s], &pkts[i]);
+			if (ret)
+				fail_exit("send packet %u to %s: %s", i,
+					  side_name[s], strerror(-ret));
+		}
+		due = start + (double)ms * (i + 1) / npkts;
+		while ((left = due - now_ms()) > 0) {
+			struct timespec ts = { 0, (long)(left * 1e6) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	sleep_ms(300);
+	for (s = 0; s < SIDES; s++)
+		for (i = 0; i < INPUT_PROTOS; i++)
+			drain(socks[s].input[i], s, 1);
+	for (i = 0; i < npkts; i++)
+		for (s = 0; s < SIDES; s++)
+			delivered[s] += seen[s][pkts[i].id] != 0;
+	report(delivered[XT] <= delivered[BPF] + tol &&
+	       delivered[BPF] <= delivered[XT] + tol,
+	       "%u ICMP echo requests in %u ms: x_tables delivered %u, bpfilter %u (at most %u apart)",
+	       npkts, ms, delivered[XT], delivered[BPF], tol);
+	failures += !(delivered[XT] <= delivered[BPF] + tol &&
+		      delivered[BPF] <= delivered[XT] + tol);
+}
+
+
 int main(int argc, char **argv)
 {
 	struct side_socks socks[SIDES];
@@ -349,8 +440,8 @@ int main(int argc, char **argv)
 	double load_ms;
 	int ret;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: nf-diff PREFIX NAME\n");
+	if (argc != 3 && (argc != 7 || strcmp(argv[3], "--flood"))) {
+		fprintf(stderr, "usage: nf-diff PREFIX NAME [--flood N MS TOL]\n");
 		return 2;
 	}
 	prefix = argv[1];
@@ -396,6 +487,12 @@ int main(int argc, char **argv)
 				  side_name[s], strerror(-ret));
 	}
 
+	if (argc == 7) {
+		flood(socks, strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0),
+		      strtoul(argv[6], NULL, 0));
+		goto out;
+	}
+
 	npkts = pkt_corpus_build(pkts, MAX_PKTS, FIRST_ID);
 	for (i = 0; i < npkts; i++) {
 		for (s = 0; s < SIDES; s++) {
@@ -429,6 +526,7 @@ int main(int argc, char **argv)
 	       info.num_entries, total, diffs ? ", differences above" : "");
 	failures += diffs != 0;
 
+out:
 	nf_loaded_release(&loaded);
 	bpfilter_image_free(image);
 	bpfilter_core_free(core);

@@ -26,9 +26,11 @@
  * (it takes no devices from the caller); the meta map says the same.
  * With --devices, the table is sched_cls_devices.rules, and its FORWARD
  * program also runs with other devices in the meta map, against the
- * verdicts that file states.
+ * verdicts that file states.  With --limit, it is limit_flood.rules
+ * (10/s, burst 5), and the INPUT program runs an echo request with
+ * chosen bucket states (below).
  *
- * usage: sched-cls-load NAME [--devices]   (prints TAP lines; needs root)
+ * usage: sched-cls-load NAME [--devices|--limit]   (prints TAP; needs root)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -163,7 +165,7 @@ static struct reply compile_twice(struct bpfilter_core *core,
 }
 
 struct loaded {
-	int counters, meta;
+	int counters, meta, state;
 	int sched_cls[NF_INET_NUMHOOKS];	/* the check */
 	int socket_filter[NF_INET_NUMHOOKS];	/* the same code, to run */
 };
@@ -228,8 +230,9 @@ static struct bpf_insn *relocate(const struct parsed_prog *pp,
 	memcpy(insns, pp->insns, pp->nr_insns * sizeof(*insns));
 	for (i = 0; i < pp->nr_relocs; i++)
 		insns[pp->relocs[i].insn].imm =
-			pp->relocs[i].index == BPFILTER_IMAGE_MAP_META ?
-			l->meta : l->counters;
+			pp->relocs[i].index == BPFILTER_IMAGE_MAP_META ? l->meta :
+			pp->relocs[i].index == BPFILTER_IMAGE_MAP_STATE ? l->state :
+			l->counters;
 	return insns;
 }
 
@@ -245,7 +248,13 @@ static int load_all(const struct parsed_image *img, struct loaded *l)
 	l->meta = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "bpfilter_meta",
 				 sizeof(__u32), sizeof(struct bpfilter_meta), 1,
 				 NULL);
-	if (l->counters < 0 || l->meta < 0)
+	if (img->hdr.nr_states)
+		l->state = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfilter_state",
+					  sizeof(__u32),
+					  sizeof(struct bpfilter_limit_state),
+					  img->hdr.nr_states, NULL);
+	if (l->counters < 0 || l->meta < 0 ||
+	    (img->hdr.nr_states && l->state < 0))
 		return -errno;
 	for (i = 0; i < img->hdr.nr_progs; i++) {
 		hook = img->progs[i].hook;
@@ -385,6 +394,67 @@ static unsigned int check_devices(const struct loaded *l)
 	return diffs;
 }
 
+static int counter_sum(int map, __u32 index, struct xt_counters *sum);
+
+/* Echo requests accepted by limit_flood.rules' entry 0 in @runs runs. */
+static __u64 limit_runs(const struct loaded *l, const struct pkt *echo,
+			__u32 runs)
+{
+	unsigned char buf[ETH_HLEN + PKT_MAX] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	struct xt_counters before, after;
+
+	buf[12] = ETH_P_IP >> 8;
+	buf[13] = ETH_P_IP & 0xff;
+	memcpy(buf + ETH_HLEN, echo->data, echo->len);
+	opts.data_in = buf;
+	opts.data_size_in = ETH_HLEN + echo->len;
+	opts.repeat = runs;
+	if (counter_sum(l->counters, 0, &before) ||
+	    bpf_prog_test_run_opts(l->socket_filter[NF_INET_LOCAL_IN], &opts) ||
+	    counter_sum(l->counters, 0, &after))
+		fail_exit("limit: BPF_PROG_TEST_RUN: %s", strerror(errno));
+	return after.pcnt - before.pcnt;
+}
+
+/*
+ * -m limit --limit 10/sec --limit-burst 5 on one bucket, run back to
+ * back (well within a jiffy, let alone the 1/10 s a credit takes):
+ * a zeroed state is a full bucket (5 pass of 20); an empty bucket whose
+ * prev is 0 gains nothing (0 of 1); one whose prev is HZ/10 jiffies
+ * back gains exactly one packet's credit (1 of 2).
+ */
+static void check_limit(const struct loaded *l, const struct pkt *echo)
+{
+	struct bpfilter_limit_state st = { 0 };
+	__u32 key = 0, hz = wire_hz();
+	__u64 n;
+
+	if (bpf_map_update_elem(l->state, &key, &st, BPF_ANY))
+		fail_exit("limit: state map: %s", strerror(errno));
+	n = limit_runs(l, echo, 20);
+	report(n == 5, "limit 10/s burst 5: a zeroed bucket lets 5 of 20 back-to-back packets through (%llu)",
+	       (unsigned long long)n);
+
+	if (bpf_map_lookup_elem(l->state, &key, &st))
+		fail_exit("limit: state map: %s", strerror(errno));
+	st.prev = 0;
+	if (bpf_map_update_elem(l->state, &key, &st, BPF_ANY))
+		fail_exit("limit: state map: %s", strerror(errno));
+	n = limit_runs(l, echo, 1);
+	report(n == 0, "limit: an empty bucket with prev 0 gains no credit (%llu of 1 through)",
+	       (unsigned long long)n);
+
+	if (bpf_map_lookup_elem(l->state, &key, &st))
+		fail_exit("limit: state map: %s", strerror(errno));
+	st.prev -= hz / 10;
+	if (bpf_map_update_elem(l->state, &key, &st, BPF_ANY))
+		fail_exit("limit: state map: %s", strerror(errno));
+	n = limit_runs(l, echo, 2);
+	report(n == 1, "limit: HZ/10 jiffies (HZ %u) refill one packet's credit (%llu of 2 through)",
+	       hz, (unsigned long long)n);
+}
+
 static int counter_sum(int map, __u32 index, struct xt_counters *sum)
 {
 	int cpus = libbpf_num_possible_cpus(), i;
@@ -436,7 +506,7 @@ static void loaded_init(struct loaded *l)
 {
 	unsigned int h;
 
-	l->counters = l->meta = -1;
+	l->counters = l->meta = l->state = -1;
 	for (h = 0; h < NF_INET_NUMHOOKS; h++)
 		l->sched_cls[h] = l->socket_filter[h] = -1;
 }
@@ -455,6 +525,8 @@ static void loaded_release(struct loaded *l)
 		close(l->counters);
 	if (l->meta >= 0)
 		close(l->meta);
+	if (l->state >= 0)
+		close(l->state);
 	loaded_init(l);
 }
 
@@ -467,15 +539,16 @@ int main(int argc, char **argv)
 	struct ipt_replace *repl;
 	struct nf_loaded nf;
 	struct loaded l;
-	unsigned int npkts, diffs;
+	unsigned int npkts, diffs, i;
 	struct reply image;
 	const char *why;
 	size_t len;
 	int ret;
 
 	if (argc < 2 || argc > 3 ||
-	    (argc == 3 && strcmp(argv[2], "--devices"))) {
-		fprintf(stderr, "usage: sched-cls-load NAME [--devices]\n");
+	    (argc == 3 && strcmp(argv[2], "--devices") &&
+	     strcmp(argv[2], "--limit"))) {
+		fprintf(stderr, "usage: sched-cls-load NAME [--devices|--limit]\n");
 		return 2;
 	}
 	name = argv[1];
@@ -521,6 +594,17 @@ int main(int argc, char **argv)
 	if (ret)
 		fail_exit("meta map: %s", strerror(-ret));
 	npkts = pkt_corpus_build(pkts, MAX_PKTS, 0x1000);
+	if (argc == 3 && !strcmp(argv[2], "--limit")) {
+		/* No flavour comparison: 10/s may refill between the two. */
+		for (i = 0; i < npkts; i++)
+			if (pkts[i].path == PKT_INPUT && pkts[i].data[9] == 1 &&
+			    pkts[i].data[20] == 8)
+				break;
+		if (i == npkts || l.state < 0)
+			fail_exit("limit: no echo request or no state map");
+		check_limit(&l, &pkts[i]);
+		goto out;
+	}
 	diffs = compare_verdicts(&img, &l, &nf, npkts);
 	report(!diffs, "%u packets through each hook's program: same verdicts as the netfilter-link flavour%s",
 	       npkts, diffs ? ", differences above" : "");
@@ -533,6 +617,7 @@ int main(int argc, char **argv)
 		       sizeof(device_cases) / sizeof(device_cases[0]));
 	}
 
+out:
 	loaded_release(&l);
 	nf_loaded_release(&nf);
 	bpfilter_image_free(nf_image);

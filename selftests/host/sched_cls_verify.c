@@ -120,12 +120,12 @@ static void *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static int map_create(__u32 value_size, __u32 max_entries)
+static int map_create(__u32 type, __u32 value_size, __u32 max_entries)
 {
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
-	attr.map_type = BPF_MAP_TYPE_PERCPU_ARRAY;
+	attr.map_type = type;
 	attr.key_size = sizeof(__u32);
 	attr.value_size = value_size;
 	attr.max_entries = max_entries;
@@ -189,6 +189,7 @@ static void verify(const char *path, __u32 level, const char *dir,
 	void *blob, *payload = NULL;
 	struct bpf_insn *insns;
 	char stats[STATS_LOG_SIZE];
+	int map_fds[BPFILTER_IMAGE_MAPS];
 	int counters, meta, fd;
 	const char *why;
 	size_t len;
@@ -216,9 +217,18 @@ static void verify(const char *path, __u32 level, const char *dir,
 		failures++;
 		goto out;
 	}
-	counters = map_create(sizeof(struct xt_counters), img.hdr.nr_entries);
-	meta = map_create(sizeof(struct bpfilter_meta), 1);
-	if (counters < 0 || meta < 0) {
+	counters = map_create(BPF_MAP_TYPE_PERCPU_ARRAY,
+			      sizeof(struct xt_counters), img.hdr.nr_entries);
+	meta = map_create(BPF_MAP_TYPE_PERCPU_ARRAY,
+			  sizeof(struct bpfilter_meta), 1);
+	map_fds[BPFILTER_IMAGE_MAP_COUNTERS] = counters;
+	map_fds[BPFILTER_IMAGE_MAP_META] = meta;
+	map_fds[BPFILTER_IMAGE_MAP_STATE] = !img.hdr.nr_states ? -1 :
+		map_create(BPF_MAP_TYPE_ARRAY,
+			   sizeof(struct bpfilter_limit_state),
+			   img.hdr.nr_states);
+	if (counters < 0 || meta < 0 ||
+	    (img.hdr.nr_states && map_fds[BPFILTER_IMAGE_MAP_STATE] < 0)) {
 		printf("not ok - %s: BPF_MAP_CREATE: %s\n", name, strerror(errno));
 		exit(1);
 	}
@@ -231,8 +241,7 @@ static void verify(const char *path, __u32 level, const char *dir,
 		memcpy(insns, pp->insns, pp->nr_insns * sizeof(*insns));
 		for (j = 0; j < pp->nr_relocs; j++)
 			insns[pp->relocs[j].insn].imm =
-				pp->relocs[j].index == BPFILTER_IMAGE_MAP_META ?
-				meta : counters;
+				map_fds[pp->relocs[j].index];
 		if (loader_caps(!keep_caps)) {
 			perror("capset");
 			exit(1);
@@ -274,8 +283,9 @@ static void verify(const char *path, __u32 level, const char *dir,
 		}
 		free(insns);
 	}
-	close(counters);
-	close(meta);
+	for (i = 0; i < BPFILTER_IMAGE_MAPS; i++)
+		if (map_fds[i] >= 0)
+			close(map_fds[i]);
 out:
 	free(payload);
 	free(blob);

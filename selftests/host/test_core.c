@@ -185,12 +185,19 @@ static void test_bad_cmd(void)
 	expect_status(&req, NULL, -EINVAL);
 }
 
-static void test_reserved_nonzero(void)
+/* bpfilter.ko says HZ in every request; 0 or an absurd one is refused. */
+static void test_hz_bounds(void)
 {
 	struct bpfilter_request req = request(BPFILTER_CMD_PING, 1, 0, 0, 0);
 
-	req.reserved = 1;
+	req.hz = 0;
 	expect_status(&req, NULL, -EINVAL);
+	req.hz = BPFILTER_HZ_MAX + 1;
+	expect_status(&req, NULL, -EINVAL);
+	req.hz = BPFILTER_HZ_MAX;
+	expect_status(&req, NULL, 0);
+	req.hz = wire_hz();
+	expect_status(&req, NULL, 0);
 }
 
 static void test_payload_len_mismatch(void)
@@ -587,7 +594,7 @@ int main(void)
 	tap_run("payload above its command's maximum is refused (-EMSGSIZE)",
 		test_oversized_payload);
 	tap_run("unknown command is -EINVAL", test_bad_cmd);
-	tap_run("nonzero reserved field is -EINVAL", test_reserved_nonzero);
+	tap_run("a request without HZ or with HZ above BPFILTER_HZ_MAX is -EINVAL", test_hz_bounds);
 	tap_run("payload_len inconsistent with cmd/optlen is -EINVAL",
 		test_payload_len_mismatch);
 	tap_run("unknown get/set optname is -EINVAL", test_unknown_optname);

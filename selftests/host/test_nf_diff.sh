@@ -80,3 +80,20 @@ for rules in "$here"/nf_corpus/*.rules; do
 	fi
 	"$build/nf-diff" "$p" "$n"
 done
+
+# -m limit in time: echo requests at 200/s for a second through 10/s with
+# a burst of 5 (about 15 pass), delivered counts at most one apart; then
+# through 1/hour with a burst of 3, where no credit comes back: exactly.
+flood() {
+	local n=$1 rate=$2 tol=$3
+	shift 3
+	if ! out=$(sed "s|--limit 10/sec --limit-burst 5|$rate|" \
+		"$here/limit_flood.rules" |
+		ip netns exec $p-rtr-xt iptables-legacy-restore 2>&1); then
+		not_ok "nf-diff $n: iptables-legacy-restore: $out"
+		return
+	fi
+	"$build/nf-diff" "$p" "$n" --flood "$@" "$tol"
+}
+flood limit-flood "--limit 10/sec --limit-burst 5" 1 200 1000
+flood limit-flood-hour "--limit 1/hour --limit-burst 3" 0 200 1000

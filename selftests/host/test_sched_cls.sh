@@ -42,3 +42,4 @@ for rules in "$here"/nf_corpus/*.rules; do
 	run "$rules" "$(basename "$rules" .rules)"
 done
 run "$here/sched_cls_devices.rules" devices --devices
+run "$here/limit_flood.rules" limit --limit

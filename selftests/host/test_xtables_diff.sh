@@ -153,6 +153,8 @@ compare_fresh "SET_REPLACE of a valid table in a fresh netns" -R valid filter
 compare_fresh "SET_REPLACE of an invalid table in a fresh netns" -R bad-entries filter
 compare_fresh "SET_REPLACE with a stale num_counters in a fresh netns" -R bad-counters filter
 compare_fresh "ADD_COUNTERS in a fresh netns" -A 4 filter
+compare_fresh "SET_REPLACE with -m limit's private fields set, read back" -R limit filter
+compare_fresh "SET_REPLACE with -m limit --limit-burst 0" -R limit-overflow filter
 compare_fresh "ADD_COUNTERS with a wrong count in a fresh netns" -A 5 filter
 compare_fresh "ADD_COUNTERS to a 32-byte table name in a fresh netns" -A 4 ffffffffffffffffffffffffffffffff
 

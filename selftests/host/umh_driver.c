@@ -26,6 +26,7 @@
 #include "image_parse.h"
 #include "proc_status.h"
 #include "tap.h"
+#include "wire_request.h"
 
 static const char *helper_path;
 static const char *expected_fd2;
@@ -128,6 +129,7 @@ static struct bpfilter_request request(__u16 cmd, __u32 optname,
 		.optname = optname,
 		.optlen = optlen,
 		.payload_len = payload_len,
+		.hz = wire_hz(),
 	};
 }
 

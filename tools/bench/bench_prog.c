@@ -40,11 +40,13 @@
 #include <bpf/bpf.h>
 #include <linux/if_ether.h>
 
+#include "ext.h"
 #include "loader_caps.h"
 #include "nf_loader.h"
 #include "prog_load.h"
 #include "table.h"
 #include "translate.h"
+#include "wire_request.h"
 #include "xt_read.h"
 
 #define REPS_MAX	5
@@ -384,6 +386,8 @@ int main(int argc, char **argv)
 	unsigned int nruns = 0;
 	int sf, i;
 
+	/* What bpfilter.ko would say in its requests (-m limit needs it). */
+	bpfilter_set_hz(wire_hz());
 	for (i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--run-only"))
 			run_only = true;
