@@ -100,6 +100,11 @@ static void set_error(struct codegen *cg, int err)
 		cg->err = err;
 }
 
+void cg_refuse(struct codegen *cg, int err)
+{
+	set_error(cg, err);
+}
+
 /*
  * The prologue shared by all flavours, after the flavour's own: the IP
  * header's fields, and the first L4 bytes when they exist.  The L4 read

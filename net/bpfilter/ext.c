@@ -44,6 +44,17 @@ const struct bpfilter_ext *bpfilter_target_find(const char *name, __u8 revision)
 	return ext_find(targets, name, revision);
 }
 
+int bpfilter_ext_find_errno(bool target, const char *name)
+{
+	const struct bpfilter_ext *const *list = target ? targets : matches;
+
+	for (; *list; list++) {
+		if ((*list)->unspec && !strcmp((*list)->name, name))
+			return -EPROTOTYPE;
+	}
+	return -ENOENT;
+}
+
 int bpfilter_ext_revision(bool target, const char *name, __u8 revision)
 {
 	const struct bpfilter_ext *const *list = target ? targets : matches;
