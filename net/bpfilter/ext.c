@@ -12,6 +12,14 @@ static const struct bpfilter_ext *const matches[] = {
 	&bpfilter_match_icmp,
 	&bpfilter_match_comment,
 	&bpfilter_match_multiport,
+	&bpfilter_match_length,
+	&bpfilter_match_ttl,
+	&bpfilter_match_tos,
+	&bpfilter_match_dscp,
+	&bpfilter_match_iprange,
+	&bpfilter_match_mark,
+	&bpfilter_match_pkttype,
+	&bpfilter_match_mac,
 	NULL,
 };
 

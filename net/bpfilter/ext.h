@@ -53,6 +53,14 @@ extern const struct bpfilter_ext bpfilter_match_udp;
 extern const struct bpfilter_ext bpfilter_match_icmp;
 extern const struct bpfilter_ext bpfilter_match_comment;
 extern const struct bpfilter_ext bpfilter_match_multiport;
+extern const struct bpfilter_ext bpfilter_match_length;
+extern const struct bpfilter_ext bpfilter_match_ttl;
+extern const struct bpfilter_ext bpfilter_match_tos;
+extern const struct bpfilter_ext bpfilter_match_dscp;
+extern const struct bpfilter_ext bpfilter_match_iprange;
+extern const struct bpfilter_ext bpfilter_match_mark;
+extern const struct bpfilter_ext bpfilter_match_pkttype;
+extern const struct bpfilter_ext bpfilter_match_mac;
 extern const struct bpfilter_ext bpfilter_target_standard;
 extern const struct bpfilter_ext bpfilter_target_error;
 
