@@ -39,6 +39,9 @@ enum bpfilter_kfield {
 	BPFILTER_KFIELD_HOOK_STATE_IN,		/* struct nf_hook_state, in */
 	BPFILTER_KFIELD_HOOK_STATE_OUT,		/* struct nf_hook_state, out */
 	BPFILTER_KFIELD_NET_DEVICE_NAME,	/* struct net_device, name */
+	BPFILTER_KFIELD_SKB_MARK,		/* struct sk_buff, mark */
+	/* struct sk_buff, __pkt_type_offset: the byte holding pkt_type */
+	BPFILTER_KFIELD_SKB_PKT_TYPE,
 	BPFILTER_KFIELD_COUNT,
 };
 

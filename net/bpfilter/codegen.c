@@ -195,6 +195,11 @@ int cg_log_index(struct codegen *cg, const struct bpfilter_log_desc *log)
 	return cg->nr_logs++;
 }
 
+void cg_refuse(struct codegen *cg, int err)
+{
+	set_error(cg, err);
+}
+
 /*
  * The prologue shared by all flavours, after the flavour's own: the IP
  * header's fields, and the first L4 bytes when they exist.  The L4 read

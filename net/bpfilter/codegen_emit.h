@@ -41,6 +41,8 @@
 #define CG_S_OPT_I	(CG_S_KEY + 2)
 #define CG_S_L4		(-104)	/* 24 bytes: the first 20 or 8 L4 bytes */
 #define CG_S_OPT	(-152)	/* 48 bytes: TCP options (up to 40) */
+/* 24 bytes from the MAC header: the mac match's, scratch like CG_S_OPT */
+#define CG_S_MAC	CG_S_OPT
 #define CG_S_IPH	(-176)	/* 24 bytes: the IPv4 header's first 20 */
 #define CG_S_FLAVOUR	(-192)	/* 16 bytes the flavour keeps */
 
@@ -51,6 +53,12 @@
 #define CG_OPT_BYTES	48
 
 struct codegen;
+
+/* Fields of the skb a match reads, which only the flavour knows how to. */
+enum cg_skb_field {
+	CG_SKB_MARK,		/* skb->mark */
+	CG_SKB_PKT_TYPE,	/* skb->pkt_type, 0..7 */
+};
 
 /* The part of code generation that differs between flavours. */
 struct codegen_flavour {
@@ -68,6 +76,19 @@ struct codegen_flavour {
 	 * before.  Clobbers r0-r5.
 	 */
 	void (*load_bytes)(struct bpf_prog_buf *p, __s16 dst, unsigned int fail);
+	/*
+	 * @dst = the skb's @field, zero-extended; nothing else clobbered.
+	 * Return: 0, or -EOPNOTSUPP when this flavour cannot read it.
+	 */
+	int (*load_skb_field)(struct bpf_prog_buf *p, enum cg_skb_field field,
+			      __u8 dst);
+	/*
+	 * The first 20 bytes from the MAC header to the stack at CG_S_MAC
+	 * when the packet has what xt_mac looks at (an Ethernet device's
+	 * 14-byte header before the IP header), else a jump to @none.
+	 * Clobbers r0-r5.  NULL: this flavour cannot tell.
+	 */
+	void (*load_mac_header)(struct bpf_prog_buf *p, unsigned int none);
 	__s32 verdict_accept;
 	__s32 verdict_drop;
 	/*
@@ -115,6 +136,30 @@ unsigned int cg_state_index(struct codegen *cg, const void *data);
  * BPFILTER_IMAGE_RELOCS_MAX).  Call it with bpf_prog_call().
  */
 unsigned int cg_subprog(struct codegen *cg, void (*emit)(struct codegen *cg));
+
+/*
+ * The table cannot be compiled for this flavour (a match it cannot
+ * enforce): bpfilter_codegen() fails with @err.  The caller logs why.
+ */
+void cg_refuse(struct codegen *cg, int err);
+
+/*
+ * Ends a test that jumped to @hit when its condition held and fell
+ * through when not, as the kernel's "return cond ^ invert;" with an
+ * integer invert: any nonzero result is true, so an invert other than
+ * 0 or 1 (iptables never sends one) matches every packet.
+ */
+static inline void cg_xor_invert(struct bpf_prog_buf *p, unsigned int hit,
+				 long long invert, unsigned int fail)
+{
+	unsigned int done = bpf_prog_label(p);
+
+	bpf_prog_jump(p, insn_ja(0), invert ? done : fail);
+	bpf_prog_bind(p, hit);
+	if (invert == 1)
+		bpf_prog_jump(p, insn_ja(0), fail);
+	bpf_prog_bind(p, done);
+}
 
 /* return verdict; (NF_DROP or NF_ACCEPT in the flavour's terms) */
 void cg_emit_verdict(struct codegen *cg, bool accept);

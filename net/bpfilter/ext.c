@@ -18,6 +18,14 @@ static const struct bpfilter_ext *const matches[] = {
 	&bpfilter_match_conntrack_v3,
 	&bpfilter_match_connmark,
 	&bpfilter_match_limit,
+	&bpfilter_match_length,
+	&bpfilter_match_ttl,
+	&bpfilter_match_tos,
+	&bpfilter_match_dscp,
+	&bpfilter_match_iprange,
+	&bpfilter_match_mark,
+	&bpfilter_match_pkttype,
+	&bpfilter_match_mac,
 	NULL,
 };
 
@@ -71,6 +79,17 @@ const struct bpfilter_ext *bpfilter_target_find(const char *name, __u8 revision)
 	    ext != &bpfilter_target_error && !ext->emit_target)
 		return NULL;
 	return ext;
+}
+
+int bpfilter_ext_find_errno(bool target, const char *name)
+{
+	const struct bpfilter_ext *const *list = target ? targets : matches;
+
+	for (; *list; list++) {
+		if ((*list)->unspec && !strcmp((*list)->name, name))
+			return -EPROTOTYPE;
+	}
+	return -ENOENT;
 }
 
 int bpfilter_ext_revision(bool target, const char *name, __u8 revision)

@@ -34,6 +34,13 @@ struct bpfilter_ext {
 	bool state;
 	/* The ip.proto the rule must require, without '!'; 0 for any. */
 	__u16 proto;
+	/* The hooks (1 << NF_INET_*) it may be reached from; 0 for any. */
+	unsigned int hooks;
+	/*
+	 * Registered for NFPROTO_UNSPEC rather than NFPROTO_IPV4: then
+	 * x_tables finds the name with another revision (-EPROTOTYPE).
+	 */
+	bool unspec;
 	/*
 	 * The extension's own checkentry, or NULL: 0 or a negative errno.
 	 * @e is the rule, for the extensions that look at its ipt_ip.
@@ -68,6 +75,14 @@ extern const struct bpfilter_ext bpfilter_match_conntrack_v2;
 extern const struct bpfilter_ext bpfilter_match_conntrack_v3;
 extern const struct bpfilter_ext bpfilter_match_connmark;
 extern const struct bpfilter_ext bpfilter_match_limit;
+extern const struct bpfilter_ext bpfilter_match_length;
+extern const struct bpfilter_ext bpfilter_match_ttl;
+extern const struct bpfilter_ext bpfilter_match_tos;
+extern const struct bpfilter_ext bpfilter_match_dscp;
+extern const struct bpfilter_ext bpfilter_match_iprange;
+extern const struct bpfilter_ext bpfilter_match_mark;
+extern const struct bpfilter_ext bpfilter_match_pkttype;
+extern const struct bpfilter_ext bpfilter_match_mac;
 extern const struct bpfilter_ext bpfilter_target_standard;
 extern const struct bpfilter_ext bpfilter_target_log;
 extern const struct bpfilter_ext bpfilter_target_reject;
@@ -78,9 +93,7 @@ extern const struct bpfilter_ext bpfilter_target_error;
 
 /*
  * As xt_request_find_match()/xt_request_find_target() for a rule.
- * Return: the extension, or NULL (x_tables: -ENOENT; our extensions are
- * all registered for NFPROTO_IPV4 only, so x_tables answers -ENOENT, not
- * -EPROTOTYPE, for a known name with another revision too).
+ * Return: the extension, or NULL (bpfilter_ext_find_errno() says why).
  */
 const struct bpfilter_ext *bpfilter_match_find(const char *name, __u8 revision);
 const struct bpfilter_ext *bpfilter_target_find(const char *name, __u8 revision);
@@ -94,6 +107,14 @@ const struct bpfilter_ext *bpfilter_target_find(const char *name, __u8 revision)
  */
 void bpfilter_set_hz(unsigned int hz);
 unsigned int bpfilter_hz(void);
+
+/*
+ * xt_find_match()'s errno for a name the finds above did not return:
+ * it searches NFPROTO_IPV4, then NFPROTO_UNSPEC, and only the last
+ * search's errno is kept, so a name registered for NFPROTO_UNSPEC with
+ * other revisions only is -EPROTOTYPE, any other -ENOENT.
+ */
+int bpfilter_ext_find_errno(bool target, const char *name);
 
 /*
  * As xt_find_revision() for IPT_SO_GET_REVISION_*: 0 when @revision is

@@ -31,8 +31,9 @@ static void scrub(unsigned char *head, const struct bpfilter_ext *ext)
 
 /*
  * What xt_check_match() and xt_check_target() check of an extension
- * bpfilter supports: its data size, the protocol it needs, its own
- * checkentry.  (The table, family and hook restrictions they also check
+ * bpfilter supports, in their order: its data size, the hooks that reach
+ * the rule (e->comefrom, computed before), the protocol it needs, its
+ * own checkentry.  (The table and family restrictions they also check
  * are not used by any of bpfilter's extensions.)
  */
 static int check_ext(const char *kind, const struct bpfilter_ext *ext,
@@ -44,6 +45,9 @@ static int check_ext(const char *kind, const struct bpfilter_ext *ext,
 				       kind, ext->name,
 				       head->size - sizeof(*head),
 				       (size_t)XT_ALIGN(ext->size));
+	if (ext->hooks && (e->comefrom & ~ext->hooks))
+		return bpfilter_refuse(-EINVAL, "%s %s: used from hooks %#x, but only valid from %#x",
+				       kind, ext->name, e->comefrom, ext->hooks);
 	if (ext->proto && (e->ip.proto != ext->proto ||
 			   e->ip.invflags & IPT_INV_PROTO))
 		return bpfilter_refuse(-EINVAL, "%s %s: only valid for protocol %u, without '!'",
@@ -62,7 +66,8 @@ static int find_ext(bool target, const struct xt_ext_head *head,
 	*ext = target ? bpfilter_target_find(head->name, head->revision) :
 			bpfilter_match_find(head->name, head->revision);
 	if (!*ext)
-		return bpfilter_refuse(-ENOENT, "%s \"%s\" revision %u is not supported",
+		return bpfilter_refuse(bpfilter_ext_find_errno(target, head->name),
+				       "%s \"%s\" revision %u is not supported",
 				       kind, head->name, head->revision);
 	return 0;
 }

@@ -9,6 +9,8 @@
  * the IP header.  Kernel field offsets and the kfunc's BTF id are
  * relocations the loader resolves from vmlinux BTF.
  */
+#include <errno.h>
+
 #include <linux/netfilter.h>
 
 #include "codegen_emit.h"
@@ -77,10 +79,47 @@ static void nf_load_bytes(struct bpf_prog_buf *p, __s16 dst, unsigned int fail)
 	bpf_prog_jump(p, insn_jmp_imm(BPF_JNE, BPF_REG_0, 0, 0), fail);
 }
 
+/*
+ * skb->pkt_type is a 3-bit bitfield; the kernel marks its byte with the
+ * empty member __pkt_type_offset and reads it as that byte & 7 on
+ * little-endian machines (PKT_TYPE_MAX), as we do.
+ */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "pkt_type's bit position is only known for little-endian kernels"
+#endif
+#define SKB_PKT_TYPE_MASK	7
+
+/* Through ctx->skb, a BTF pointer; the offsets are relocations. */
+static int nf_load_skb_field(struct bpf_prog_buf *p, enum cg_skb_field field,
+			     __u8 dst)
+{
+	bpf_prog_emit(p, insn_ldx(BPF_DW, dst, CG_REG_CTX, NF_CTX_SKB));
+	switch (field) {
+	case CG_SKB_MARK:
+		bpf_prog_emit_reloc(p, insn_ldx(BPF_W, dst, dst, 0),
+				    BPFILTER_RELOC_FIELD_OFFSET,
+				    BPFILTER_KFIELD_SKB_MARK);
+		return 0;
+	case CG_SKB_PKT_TYPE:
+		bpf_prog_emit_reloc(p, insn_ldx(BPF_B, dst, dst, 0),
+				    BPFILTER_RELOC_FIELD_OFFSET,
+				    BPFILTER_KFIELD_SKB_PKT_TYPE);
+		bpf_prog_emit(p, insn_alu64_imm(BPF_AND, dst, SKB_PKT_TYPE_MASK));
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/*
+ * No load_mac_header: the MAC header lies before skb->data, where an
+ * skb dynptr cannot reach, and a BTF read of skb->head gives a number,
+ * not a pointer the program may follow.
+ */
 const struct codegen_flavour codegen_flavour_nf_link = {
 	.id = BPFILTER_FLAVOUR_NF_LINK,
 	.prologue = nf_prologue,
 	.load_bytes = nf_load_bytes,
+	.load_skb_field = nf_load_skb_field,
 	.verdict_accept = NF_ACCEPT,
 	.verdict_drop = NF_DROP,
 };

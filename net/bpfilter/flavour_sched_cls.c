@@ -12,8 +12,11 @@
  * The device names, which a SCHED_CLS program cannot read, come from
  * map BPFILTER_MAP_META: one struct bpfilter_meta (msgfmt.h) per CPU,
  * written by the module before each run.  The only relocations are map
- * fds, which the module fills in without BTF.
+ * fds, which the module fills in without BTF.  Matches read the mark,
+ * pkt_type and ifindex of __sk_buff, and -m mac the MAC header with
+ * bpf_skb_load_bytes_relative().
  */
+#include <errno.h>
 #include <stddef.h>
 
 #include <linux/netfilter.h>
@@ -106,10 +109,75 @@ static void sc_load_bytes(struct bpf_prog_buf *p, __s16 dst, unsigned int fail)
 	bpf_prog_jump(p, insn_jmp_imm(BPF_JNE, BPF_REG_0, 0, 0), fail);
 }
 
+static int sc_load_skb_field(struct bpf_prog_buf *p, enum cg_skb_field field,
+			     __u8 dst)
+{
+	switch (field) {
+	case CG_SKB_MARK:
+		bpf_prog_emit(p, insn_ldx(BPF_W, dst, CG_REG_CTX,
+					  offsetof(struct __sk_buff, mark)));
+		return 0;
+	case CG_SKB_PKT_TYPE:
+		bpf_prog_emit(p, insn_ldx(BPF_W, dst, CG_REG_CTX,
+					  offsetof(struct __sk_buff, pkt_type)));
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+#define LOOPBACK_IFINDEX	1	/* lo's, in every namespace */
+#define MAC_READ_LEN		20	/* as much as CG_S_IPH holds */
+
+/*
+ * xt_mac looks only at an ARPHRD_ETHER device's packets whose MAC
+ * header is set and at least ETH_HLEN long.  A SCHED_CLS program sees
+ * neither the device type nor the header's length, so, for the input
+ * device (skb->dev at PREROUTING, INPUT and FORWARD):
+ * - lo (ARPHRD_LOOPBACK, ifindex 1 in every namespace) has an Ethernet
+ *   header of zeroes that xt_mac never reads: none;
+ * - bpf_skb_load_bytes_relative() from BPF_HDR_START_MAC fails when the
+ *   MAC header is not set: none;
+ * - a device without a link-layer header (tun, wireguard, IP tunnels:
+ *   not ARPHRD_ETHER) leaves the MAC header at the IP header, so the
+ *   bytes read equal the IP header's: none.
+ * Other non-Ethernet devices with a header of 14 bytes or more before
+ * the IP header would be read as Ethernet (docs/data-plane.md).
+ */
+static void sc_load_mac_header(struct bpf_prog_buf *p, unsigned int none)
+{
+	unsigned int ethernet = bpf_prog_label(p);
+
+	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_1, CG_REG_CTX,
+				  offsetof(struct __sk_buff, ifindex)));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_1, LOOPBACK_IFINDEX, 0),
+		      none);
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_1, CG_REG_CTX));
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_2, 0));
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_3, BPF_REG_10));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_3, CG_S_MAC));
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_4, MAC_READ_LEN));
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_5, BPF_HDR_START_MAC));
+	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_skb_load_bytes_relative));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JNE, BPF_REG_0, 0, 0), none);
+
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_10, CG_S_MAC));
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_2, BPF_REG_10, CG_S_IPH));
+	bpf_prog_jump(p, insn_jmp_reg(BPF_JNE, BPF_REG_1, BPF_REG_2, 0), ethernet);
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_10, CG_S_MAC + 8));
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_2, BPF_REG_10, CG_S_IPH + 8));
+	bpf_prog_jump(p, insn_jmp_reg(BPF_JNE, BPF_REG_1, BPF_REG_2, 0), ethernet);
+	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_1, BPF_REG_10, CG_S_MAC + 16));
+	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_2, BPF_REG_10, CG_S_IPH + 16));
+	bpf_prog_jump(p, insn_jmp_reg(BPF_JEQ, BPF_REG_1, BPF_REG_2, 0), none);
+	bpf_prog_bind(p, ethernet);
+}
+
 const struct codegen_flavour codegen_flavour_sched_cls = {
 	.id = BPFILTER_FLAVOUR_SCHED_CLS,
 	.prologue = sc_prologue,
 	.load_bytes = sc_load_bytes,
+	.load_skb_field = sc_load_skb_field,
+	.load_mac_header = sc_load_mac_header,
 	.verdict_accept = NF_ACCEPT,
 	.verdict_drop = NF_DROP,
 	.load_meta_ptr = sc_load_meta_ptr,

@@ -32,9 +32,9 @@ check "iptables-save as x_tables" same_as_ref save
 save_rules -c > "$out/save-c" 2>&1
 check "iptables-save -c as x_tables" same_as_ref save-c
 
-# The reference: x_tables with length hidden from it.
+# The reference: x_tables with quota hidden from it.
 rc=0
-iptables-legacy -w -A INPUT -p tcp -m length --length 40:1500 -j ACCEPT \
+iptables-legacy -w -A INPUT -p tcp -m quota --quota 1000 -j ACCEPT \
 	> "$out/unsupported" 2>&1 || rc=$?
 echo "exit $rc" >> "$out/unsupported"
 check "an unsupported match: iptables prints and exits as with x_tables lacking it" \

@@ -24,20 +24,20 @@ ipt iptables-legacy -w -S > "$out/rules" 2>&1
 ipt iptables-legacy-save | grep -v '^#' > "$out/save"
 ipt iptables-legacy-save -c | grep -v '^#' > "$out/save-c"
 
-# A rule with an extension x_tables does not have (length, hidden by
+# A rule with an extension x_tables does not have (quota, hidden by
 # the recorder): what iptables prints and its exit status.
 rc=0
-ipt env LD_PRELOAD="$recorder" BPFDIFF_REFUSE=length \
-	iptables-legacy -w -A INPUT -p tcp -m length --length 40:1500 -j ACCEPT \
+ipt env LD_PRELOAD="$recorder" BPFDIFF_REFUSE=quota \
+	iptables-legacy -w -A INPUT -p tcp -m quota --quota 1000 -j ACCEPT \
 	> "$out/unsupported" 2>&1 || rc=$?
 echo "exit $rc" >> "$out/unsupported"
 ipt iptables-legacy-save | grep -v '^#' > "$out/save-after-unsupported"
 cmp -s "$out/save" "$out/save-after-unsupported" || {
-	echo "make-reference: the refused length rule changed x_tables' table" >&2
+	echo "make-reference: the refused quota rule changed x_tables' table" >&2
 	exit 1
 }
 grep -q '^exit [1-9]' "$out/unsupported" || {
-	echo "make-reference: x_tables accepted the hidden length match" >&2
+	echo "make-reference: x_tables accepted the hidden quota match" >&2
 	exit 1
 }
 

@@ -57,7 +57,11 @@
 enum side { XT, BPF, SIDES };
 
 static const char *const side_name[SIDES] = { "xt", "bpf" };
-static const unsigned char mac_rtr[ETH_ALEN] = { 2, 0, 0, 0, 0, 0x10 };
+static const unsigned char l2_dst[][ETH_ALEN] = {
+	[PKT_L2_ROUTER] = { 2, 0, 0, 0, 0, 0x10 },
+	[PKT_L2_BROADCAST] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	[PKT_L2_MULTICAST] = { 1, 0, 0x5e, 0, 0, 1 },
+};
 static const int input_protos[] = { 6, 17, 1, 47, 132, 50, 0 };
 #define INPUT_PROTOS (sizeof(input_protos) / sizeof(input_protos[0]))
 
@@ -201,6 +205,7 @@ static int open_packet_socket(const char *ifname, int *ifindex)
 
 static int open_socks(enum side s, struct side_socks *ss)
 {
+	struct in_addr mc_if = { htonl(0xc0000202) };	/* 192.0.2.2 */
 	int one = 1, rcvbuf = 4 << 20;
 	unsigned int i;
 
@@ -210,9 +215,19 @@ static int open_socks(enum side s, struct side_socks *ss)
 	ss->sink = open_packet_socket("d0", NULL);
 	enter("rtr", s);
 	ss->send_raw = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-	if (ss->send_raw >= 0)
+	if (ss->send_raw >= 0) {
 		setsockopt(ss->send_raw, IPPROTO_IP, IP_HDRINCL, &one,
 			   sizeof(one));
+		/*
+		 * The router's own broadcasts and multicasts (pkt_corpus.c):
+		 * allowed, and sent from r0 (the router has no multicast
+		 * route; a raw socket does not route by the header's source).
+		 */
+		setsockopt(ss->send_raw, SOL_SOCKET, SO_BROADCAST, &one,
+			   sizeof(one));
+		setsockopt(ss->send_raw, IPPROTO_IP, IP_MULTICAST_IF, &mc_if,
+			   sizeof(mc_if));
+	}
 	for (i = 0; i < INPUT_PROTOS; i++) {
 		ss->input[i] = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK,
 				      input_protos[i] ? input_protos[i] : 255);
@@ -237,13 +252,17 @@ static int send_pkt(const struct side_socks *ss, const struct pkt *p)
 	ssize_t n;
 
 	if (p->path == PKT_OUTPUT) {
+		/* The sender's mark is the packet's (skb->mark). */
+		if (setsockopt(ss->send_raw, SOL_SOCKET, SO_MARK, &p->mark,
+			       sizeof(p->mark)))
+			return -errno;
 		memcpy(&sin.sin_addr, p->data + 16, 4);
 		n = sendto(ss->send_raw, p->data, p->len, 0, (void *)&sin,
 			   sizeof(sin));
 		/* OUTPUT's NF_DROP reaches the sender as EPERM: judged. */
 		return n == (ssize_t)p->len || errno == EPERM ? 0 : -errno;
 	}
-	memcpy(sll.sll_addr, mac_rtr, ETH_ALEN);
+	memcpy(sll.sll_addr, l2_dst[p->l2], ETH_ALEN);
 	n = sendto(ss->inject, p->data, p->len, 0, (void *)&sll, sizeof(sll));
 	return n == (ssize_t)p->len ? 0 : -errno;
 }

@@ -67,6 +67,8 @@ static const struct {
 	[BPFILTER_KFIELD_HOOK_STATE_IN] = { "nf_hook_state", "in" },
 	[BPFILTER_KFIELD_HOOK_STATE_OUT] = { "nf_hook_state", "out" },
 	[BPFILTER_KFIELD_NET_DEVICE_NAME] = { "net_device", "name" },
+	[BPFILTER_KFIELD_SKB_MARK] = { "sk_buff", "mark" },
+	[BPFILTER_KFIELD_SKB_PKT_TYPE] = { "sk_buff", "__pkt_type_offset" },
 };
 
 static const char *const kfuncs[BPFILTER_KFUNC_COUNT] = {

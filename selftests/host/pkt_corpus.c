@@ -16,6 +16,9 @@
 struct tmpl {
 	uint8_t proto;
 	uint8_t ttl;
+	uint8_t tos;
+	enum pkt_l2 l2;
+	uint32_t mark;
 	uint16_t frag;			/* the frag_off field, host order */
 	const uint8_t *ip_opts;		/* a multiple of 4 bytes */
 	unsigned int ip_opts_len;
@@ -99,9 +102,12 @@ static void emit(struct corpus *c, const struct tmpl *t, enum pkt_path path,
 	p->len = hl + t->l4_len;
 	p->id = c->id++;
 	p->path = path;
+	p->l2 = path == PKT_OUTPUT ? PKT_L2_ROUTER : t->l2;
+	p->mark = path == PKT_OUTPUT ? t->mark : 0;
 	snprintf(p->what, sizeof(p->what), "%s %s>%s", t->what, src, dst);
 
 	ip[0] = 0x40 | (hl / 4);
+	ip[1] = t->tos;
 	ip[2] = p->len >> 8;
 	ip[3] = p->len & 0xff;
 	ip[4] = p->id >> 8;
@@ -384,6 +390,72 @@ static void add_fragments_options(struct corpus *c)
 	add(c, &t);
 }
 
+/*
+ * What the header matches test: TTLs, TOS bytes and total lengths at the
+ * nf_corpus rules' boundaries, marks (only locally sent packets carry
+ * one: crossing into another namespace clears it), the link layer's
+ * packet types, and the router's own broadcasts and multicasts, whose
+ * looped-back copies reach its INPUT as PACKET_LOOPBACK.
+ */
+static void add_header_fields(struct corpus *c)
+{
+	static const uint8_t ttls[] = { 2, 3, 4, 63, 65, 128, 254, 255 };
+	static const uint8_t toses[] = {
+		0x02, 0x04, 0x08, 0x10, 0x18, 0x28, 0x2b, 0xb8, 0xbb, 0xfc, 0xff,
+	};
+	static const unsigned int payloads[] = { 0, 1, 11, 12, 13, 71, 72, 73, 188 };
+	static const uint32_t marks[] = {
+		1, 2, 3, 0x10, 0x11, 0x102, 0x80000000, 0xffffffff,
+	};
+	static const char *const own_casts[] = {
+		"224.0.0.1", "192.0.2.255",
+	};
+	struct tmpl t;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ttls); i++) {
+		udp(&t, 1024, 53);
+		t.ttl = ttls[i];
+		snprintf(t.what, sizeof(t.what), "udp ttl %u", ttls[i]);
+		add(c, &t);
+	}
+	for (i = 0; i < sizeof(toses); i++) {
+		udp(&t, 1024, 53);
+		t.tos = toses[i];
+		snprintf(t.what, sizeof(t.what), "udp tos %#x", toses[i]);
+		add(c, &t);
+	}
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+		udp(&t, 1024, 53);
+		memset(t.l4 + 8, 'x', payloads[i]);
+		t.l4_len = 8 + payloads[i];
+		put16(t.l4 + 4, t.l4_len);
+		snprintf(t.what, sizeof(t.what), "udp total length %u",
+			 20 + t.l4_len);
+		add(c, &t);
+	}
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		udp(&t, 1024, 53);
+		t.mark = marks[i];
+		snprintf(t.what, sizeof(t.what), "udp mark %#x (OUTPUT)",
+			 marks[i]);
+		add(c, &t);
+	}
+	udp(&t, 1024, 53);
+	t.l2 = PKT_L2_BROADCAST;
+	snprintf(t.what, sizeof(t.what), "udp to ethernet broadcast");
+	add(c, &t);
+	icmp(&t, 8, 0);
+	t.l2 = PKT_L2_MULTICAST;
+	snprintf(t.what, sizeof(t.what), "icmp to ethernet multicast");
+	add(c, &t);
+	for (i = 0; i < sizeof(own_casts) / sizeof(own_casts[0]); i++) {
+		udp(&t, 1024, 5353);
+		snprintf(t.what, sizeof(t.what), "udp from the router");
+		emit(c, &t, PKT_OUTPUT, "192.0.2.2", own_casts[i]);
+	}
+}
+
 unsigned int pkt_corpus_build(struct pkt *out, unsigned int max,
 			      uint16_t first_id)
 {
@@ -392,5 +464,6 @@ unsigned int pkt_corpus_build(struct pkt *out, unsigned int max,
 	add_tcp(&c);
 	add_udp_icmp_other(&c);
 	add_fragments_options(&c);
+	add_header_fields(&c);
 	return c.n;
 }

@@ -4,7 +4,10 @@
  * every flag combination, ports and options (valid, zero-length, cut
  * short, doff below 5), UDP, ICMP types and codes, other protocols,
  * fragments (first, offset 1, later), IP options, TTL 1, and L4 headers
- * cut at every interesting length.  Addresses only from the test ranges.
+ * cut at every interesting length; then TTL, TOS and length boundaries,
+ * marks on locally sent packets, link-layer broadcast and multicast, and
+ * the router's own broadcasts and multicasts (looped back to its INPUT).
+ * Addresses only from the test ranges (and 224.0.0.1).
  */
 #ifndef BPFILTER_PKT_CORPUS_H
 #define BPFILTER_PKT_CORPUS_H
@@ -21,11 +24,20 @@ enum pkt_path {
 	PKT_PATHS,
 };
 
+/* The Ethernet destination of a packet the generator sends. */
+enum pkt_l2 {
+	PKT_L2_ROUTER,		/* the router's address: PACKET_HOST */
+	PKT_L2_BROADCAST,	/* ff:ff:ff:ff:ff:ff: PACKET_BROADCAST */
+	PKT_L2_MULTICAST,	/* 01:00:5e:00:00:01: PACKET_MULTICAST */
+};
+
 struct pkt {
 	unsigned char data[PKT_MAX];	/* from the IPv4 header */
 	unsigned int len;
 	uint16_t id;			/* ip->id: unique, names the packet */
 	enum pkt_path path;
+	enum pkt_l2 l2;			/* INPUT and FORWARD only */
+	uint32_t mark;			/* SO_MARK of the sender: OUTPUT only */
 	char what[64];
 };
 

@@ -239,6 +239,42 @@ static void match_name_unterminated(struct payload *p) { memset(pl_match(p, RULE
 static void second_match_unknown(struct payload *p) { strcpy(pl_match(p, RULE("INPUT", 3), 1)->u.user.name, "bpft_nosuch"); }
 static void unreachable_unknown_target(struct payload *p) { strcpy(pl_target(p, RULE("orphan", 0))->u.user.name, "BPFT_NOSUCH"); }
 
+/*
+ * Header matches over another match's bytes (same aligned size): the
+ * finds by family (mark is NFPROTO_UNSPEC: another revision is
+ * EPROTOTYPE; ttl and tos are NFPROTO_IPV4: ENOENT), their checkentries
+ * (dscp above 63: EDOM; ttl mode 4: EINVAL) and mac's hooks.
+ */
+static void rename_match(struct payload *p, unsigned int rule_off,
+			 const char *name, __u8 revision)
+{
+	struct xt_entry_match *m = pl_match(p, rule_off, 0);
+
+	memset(m->u.user.name, 0, sizeof(m->u.user.name));
+	strcpy(m->u.user.name, name);
+	m->u.user.revision = revision;
+}
+static void mark_revision0(struct payload *p) { rename_match(p, RULE("INPUT", 0), "mark", 0); }
+static void ttl_revision1(struct payload *p) { rename_match(p, RULE("INPUT", 0), "ttl", 1); }
+static void tos_revision0(struct payload *p) { rename_match(p, RULE("INPUT", 0), "tos", 0); }
+static void dscp_64(struct payload *p)
+{
+	rename_match(p, RULE("INPUT", 2), "dscp", 0);
+	pl_match(p, RULE("INPUT", 2), 0)->data[0] = 64;
+}
+static void dscp_63(struct payload *p)
+{
+	rename_match(p, RULE("INPUT", 2), "dscp", 0);
+	pl_match(p, RULE("INPUT", 2), 0)->data[0] = 63;
+}
+static void ttl_mode4(struct payload *p)
+{
+	rename_match(p, RULE("INPUT", 2), "ttl", 0);
+	pl_match(p, RULE("INPUT", 2), 0)->data[0] = 4;
+}
+static void mac_in_output(struct payload *p) { rename_match(p, RULE("OUTPUT", 1), "mac", 0); }
+static void mac_in_input(struct payload *p) { rename_match(p, RULE("INPUT", 1), "mac", 0); }
+
 /* ---- targets ---- */
 static void target_unknown(struct payload *p) { strcpy(pl_target(p, RULE("INPUT", 0))->u.user.name, "BPFT_NOSUCH"); }
 static void target_accept_name(struct payload *p) { strcpy(pl_target(p, RULE("INPUT", 0))->u.user.name, "ACCEPT"); }
@@ -343,6 +379,16 @@ const struct replace_case replace_cases[] = {
 	{ "match name unterminated", -EINVAL, NULL, match_name_unterminated },
 	{ "second match unknown", -ENOENT, NULL, second_match_unknown },
 	{ "unreachable rule with an unknown target", -ENOENT, NULL, unreachable_unknown_target },
+	{ "mark match revision 0", -EPROTOTYPE, NULL, mark_revision0 },
+	{ "ttl match revision 1", -ENOENT, NULL, ttl_revision1 },
+	{ "tos match revision 0", -ENOENT, NULL, tos_revision0 },
+	{ "dscp 64", -EDOM, NULL, dscp_64 },
+	{ "dscp 63 (accepted)", 0, NULL, dscp_63 },
+	{ "ttl mode 4", -EINVAL,
+	  "6.1.192's xt_hl.c has ttl_mt_check() (mode > IPT_TTL_GT: -EINVAL); the host's kernel has none (no ttl_mt_check in /proc/kallsyms)",
+	  ttl_mode4 },
+	{ "mac match in OUTPUT", -EINVAL, NULL, mac_in_output },
+	{ "mac match in INPUT (accepted)", 0, NULL, mac_in_input },
 	{ "unknown target", -ENOENT, NULL, target_unknown },
 	{ "target named ACCEPT", -ENOENT, NULL, target_accept_name },
 	{ "standard target revision 1", -ENOENT, NULL, standard_revision },

@@ -28,9 +28,14 @@
  * program also runs with other devices in the meta map, against the
  * verdicts that file states.  With --limit, it is limit_flood.rules
  * (10/s, burst 5), and the INPUT program runs an echo request with
- * chosen bucket states (below).
+ * chosen bucket states (below).  With --link, the table is
+ * sched_cls_link.rules (-m mac, which the netfilter-link flavour cannot
+ * compile, mark, pkttype): no comparison, its FORWARD program runs on
+ * packets with chosen Ethernet addresses, input device and mark against
+ * the verdicts x_tables gives them, stated below.
  *
- * usage: sched-cls-load NAME [--devices|--limit]   (prints TAP; needs root)
+ * usage: sched-cls-load NAME [--devices|--limit|--link]
+ *        (prints TAP lines; needs root)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -47,6 +53,7 @@
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 #include <linux/if_ether.h>
+#include <net/if.h>
 #include <netinet/in.h>
 
 #include "core.h"
@@ -455,6 +462,86 @@ static void check_limit(const struct loaded *l, const struct pkt *echo)
 	       hz, (unsigned long long)n);
 }
 
+#define LINK_DEV	"bpfl0"	/* test_sched_cls.sh's veth: an Ethernet device */
+
+/*
+ * sched_cls_link.rules' FORWARD chain, policy DROP:
+ *   -m mac --mac-source 02:00:00:00:00:01 -j ACCEPT
+ *   -m mac ! --mac-source 0a:0b:0c:0d:0e:0f -j DROP
+ *   -m mark --mark 0x5/0xf -j DROP
+ *   -m pkttype --pkt-type broadcast -j DROP
+ *   -j ACCEPT
+ * Received on lo (xt_mac: not ARPHRD_ETHER, never a match) or on
+ * LINK_DEV; the Ethernet destination (NULL: LINK_DEV's own address)
+ * gives the packet type.
+ */
+static const struct {
+	bool lo;
+	unsigned char src[ETH_ALEN];
+	const unsigned char *dst;
+	__u32 mark;
+	__u32 verdict;
+} link_cases[] = {
+	{ true, { 2, 0, 0, 0, 0, 0x11 }, NULL, 0, NF_ACCEPT },
+	{ true, { 2, 0, 0, 0, 0, 1 }, NULL, 0, NF_ACCEPT },
+	{ false, { 2, 0, 0, 0, 0, 1 }, NULL, 0, NF_ACCEPT },
+	{ false, { 0xa, 0xb, 0xc, 0xd, 0xe, 0xf }, NULL, 0, NF_ACCEPT },
+	{ false, { 0xa, 0xb, 0xc, 0xd, 0xe, 0xe }, NULL, 0, NF_DROP },
+	{ false, { 0xb, 0xb, 0xc, 0xd, 0xe, 0xf }, NULL, 0, NF_DROP },
+	{ false, { 0xa, 0xb, 0xc, 0xd, 0xf, 0xf }, NULL, 0, NF_DROP },
+	{ false, { 2, 0, 0, 0, 1, 1 }, NULL, 0, NF_DROP },
+	{ false, { 0xa, 0xb, 0xc, 0xd, 0xe, 0xf }, NULL, 0x15, NF_DROP },
+	{ false, { 0xa, 0xb, 0xc, 0xd, 0xe, 0xf }, NULL, 0x16, NF_ACCEPT },
+	{ false, { 0xa, 0xb, 0xc, 0xd, 0xe, 0xf }, NULL, 0xfffffff5, NF_DROP },
+	{ false, { 0xa, 0xb, 0xc, 0xd, 0xe, 0xf },
+	  (const unsigned char []){ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, 0, NF_DROP },
+	{ false, { 0xa, 0xb, 0xc, 0xd, 0xe, 0xf },
+	  (const unsigned char []){ 1, 0, 0x5e, 0, 0, 1 }, 0, NF_ACCEPT },
+};
+
+static unsigned int check_link(const struct loaded *l)
+{
+	unsigned char buf[ETH_HLEN + PKT_MAX] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	unsigned int i, diffs = 0, ifindex = if_nametoindex(LINK_DEV);
+	unsigned char dev_addr[ETH_ALEN];
+	struct __sk_buff ctx;
+	struct ifreq ifr = { .ifr_name = LINK_DEV };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (!ifindex || fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr))
+		fail_exit("link: %s: %s", LINK_DEV, strerror(errno));
+	close(fd);
+	memcpy(dev_addr, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+
+	for (i = 0; i < sizeof(link_cases) / sizeof(link_cases[0]); i++) {
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.ifindex = link_cases[i].lo ? 1 : ifindex;
+		ctx.mark = link_cases[i].mark;
+		memcpy(buf, link_cases[i].dst ? link_cases[i].dst :
+		       link_cases[i].lo ? (unsigned char [ETH_ALEN]){ 0 } :
+		       dev_addr, ETH_ALEN);
+		memcpy(buf + ETH_ALEN, link_cases[i].src, ETH_ALEN);
+		buf[12] = ETH_P_IP >> 8;
+		buf[13] = ETH_P_IP & 0xff;
+		memcpy(buf + ETH_HLEN, pkts[0].data, pkts[0].len);
+		opts.data_in = buf;
+		opts.data_size_in = ETH_HLEN + pkts[0].len;
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+		if (bpf_prog_test_run_opts(l->socket_filter[NF_INET_FORWARD],
+					   &opts))
+			fail_exit("link: BPF_PROG_TEST_RUN: %s", strerror(errno));
+		if (opts.retval == link_cases[i].verdict)
+			continue;
+		diffs++;
+		printf("#   case %u (%s, mark %#x): verdict %u, expected %u\n",
+		       i, link_cases[i].lo ? "lo" : LINK_DEV,
+		       link_cases[i].mark, opts.retval, link_cases[i].verdict);
+	}
+	return diffs;
+}
+
 static int counter_sum(int map, __u32 index, struct xt_counters *sum)
 {
 	int cpus = libbpf_num_possible_cpus(), i;
@@ -542,15 +629,17 @@ int main(int argc, char **argv)
 	unsigned int npkts, diffs, i;
 	struct reply image;
 	const char *why;
+	bool link;
 	size_t len;
 	int ret;
 
 	if (argc < 2 || argc > 3 ||
 	    (argc == 3 && strcmp(argv[2], "--devices") &&
-	     strcmp(argv[2], "--limit"))) {
-		fprintf(stderr, "usage: sched-cls-load NAME [--devices|--limit]\n");
+	     strcmp(argv[2], "--limit") && strcmp(argv[2], "--link"))) {
+		fprintf(stderr, "usage: sched-cls-load NAME [--devices|--limit|--link]\n");
 		return 2;
 	}
+	link = argc == 3 && !strcmp(argv[2], "--link");
 	name = argv[1];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -570,13 +659,24 @@ int main(int argc, char **argv)
 	       "%u entries: the COMPILE reply parses, %u bytes, same for candidate and committed table",
 	       img.hdr.nr_entries, image.len);
 
-	/* The reference, with the privileges a netfilter link program needs. */
+	/*
+	 * The reference, with the privileges a netfilter link program
+	 * needs; none for --link, which the netfilter-link flavour cannot
+	 * compile.
+	 */
 	ret = bpfilter_core_compile(core, NET_COOKIE, BPFILTER_FLAVOUR_NF_LINK,
 				    &nf_image);
-	if (!ret)
-		ret = nf_image_load(nf_image, &nf);
-	if (ret)
-		fail_exit("netfilter-link flavour: %s", strerror(-ret));
+	if (link) {
+		report(ret == -EOPNOTSUPP, "-m mac: the netfilter-link flavour refuses to compile it (%s)",
+		       strerror(-ret));
+		if (!ret)
+			bpfilter_image_free(nf_image);
+	} else {
+		if (!ret)
+			ret = nf_image_load(nf_image, &nf);
+		if (ret)
+			fail_exit("netfilter-link flavour: %s", strerror(-ret));
+	}
 
 	loaded_init(&l);
 	ret = loader_caps(true);
@@ -604,6 +704,16 @@ int main(int argc, char **argv)
 			fail_exit("limit: no echo request or no state map");
 		check_limit(&l, &pkts[i]);
 		goto out;
+	}
+	if (link) {
+		diffs = check_link(&l);
+		report(!diffs, "FORWARD on %zu packets with chosen link layer, input device and mark: the verdicts mac, mark and pkttype give",
+		       sizeof(link_cases) / sizeof(link_cases[0]));
+		loaded_release(&l);
+		free(image.payload);
+		bpfilter_core_free(core);
+		free(repl);
+		return 0;
 	}
 	diffs = compare_verdicts(&img, &l, &nf, npkts);
 	report(!diffs, "%u packets through each hook's program: same verdicts as the netfilter-link flavour%s",

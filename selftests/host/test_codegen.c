@@ -7,8 +7,17 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/netfilter/xt_dscp.h>
+#include <linux/netfilter/xt_iprange.h>
+#include <linux/netfilter/xt_length.h>
+#include <linux/netfilter/xt_mac.h>
+#include <linux/netfilter/xt_mark.h>
+#include <linux/netfilter/xt_pkttype.h>
+#include <linux/netfilter_ipv4/ipt_ttl.h>
 
 #include "codegen.h"
 #include "bpf_insn.h"
@@ -262,6 +271,139 @@ static void test_sched_cls_shape(void)
 	bpfilter_image_free(img);
 }
 
+/* A rule with one match (@data of @size bytes) and a standard verdict. */
+static unsigned int tb_match_rule(struct tbuild *t, const char *name,
+				  __u8 revision, const void *data,
+				  unsigned int size, int verdict)
+{
+	unsigned int msize = sizeof(struct xt_entry_match) + XT_ALIGN(size);
+	unsigned int off = t->size;
+	struct ipt_entry *e = tb_add(t, STD_SIZE + msize);
+	struct xt_entry_match *m = (void *)e->elems;
+	struct xt_standard_target *st;
+
+	m->u.match_size = msize;
+	strcpy(m->u.user.name, name);
+	m->u.user.revision = revision;
+	memcpy(m->data, data, size);
+	e->target_offset = sizeof(*e) + msize;
+	st = (void *)((unsigned char *)e + e->target_offset);
+	st->target.u.target_size = XT_ALIGN(sizeof(*st));
+	st->verdict = verdict;
+	return off;
+}
+
+static const struct xt_length_info length_info = { .min = 40, .max = 100, .invert = 1 };
+static const struct ipt_ttl_info ttl_info = { .mode = IPT_TTL_LT, .ttl = 5 };
+static const struct xt_tos_match_info tos_info = { .tos_mask = 0x3f, .tos_value = 0x10 };
+static const struct xt_dscp_info dscp_info = { .dscp = 46 };
+static const struct xt_iprange_mtinfo iprange_info = {
+	.src_min.ip = 0x0100000a, .src_max.ip = 0x0900000a,
+	.flags = IPRANGE_SRC | IPRANGE_SRC_INV,
+};
+static const struct xt_mark_mtinfo1 mark_info = { .mark = 1, .mask = 0xff };
+static const struct xt_pkttype_info pkttype_info = { .pkttype = 1 };
+static const struct xt_mac_info mac_info = { .srcaddr = { 2, 0, 0, 0, 0, 1 } };
+
+static const struct {
+	const char *name;
+	__u8 revision;
+	const void *data;
+	unsigned int size;
+	/* The netfilter link's field relocation, or -1; its compile's errno. */
+	int kfield, nf_link_err;
+} header_matches[] = {
+	{ "length", 0, &length_info, sizeof(length_info), -1, 0 },
+	{ "ttl", 0, &ttl_info, sizeof(ttl_info), -1, 0 },
+	{ "tos", 1, &tos_info, sizeof(tos_info), -1, 0 },
+	{ "dscp", 0, &dscp_info, sizeof(dscp_info), -1, 0 },
+	{ "iprange", 1, &iprange_info, sizeof(iprange_info), -1, 0 },
+	{ "mark", 1, &mark_info, sizeof(mark_info), BPFILTER_KFIELD_SKB_MARK, 0 },
+	{ "pkttype", 0, &pkttype_info, sizeof(pkttype_info),
+	  BPFILTER_KFIELD_SKB_PKT_TYPE, 0 },
+	{ "mac", 0, &mac_info, sizeof(mac_info), -1, -EOPNOTSUPP },
+};
+
+/* INPUT: the match's rule (DROP), ACCEPT policy; FORWARD, OUTPUT: policies. */
+static int compile_match(unsigned int i, enum bpfilter_flavour flavour,
+			 struct bpfilter_image **img)
+{
+	struct tbuild t = { 0 };
+	unsigned int first, policy;
+	int ret;
+
+	first = tb_match_rule(&t, header_matches[i].name,
+			      header_matches[i].revision, header_matches[i].data,
+			      header_matches[i].size, -NF_DROP - 1);
+	policy = tb_rule(&t, NULL, -NF_ACCEPT - 1);
+	tb_hooks(&t, first, policy);
+	ret = tb_compile_flavour(&t, flavour, img);
+	free(t.buf);
+	return ret;
+}
+
+/*
+ * The header and skb matches under SCHED_CLS: ctx read only at len,
+ * mark, pkt_type and ifindex, map relocations only, no helper but the
+ * map lookup and the two byte loads.  Under the netfilter link: the
+ * field relocation each needs, and -m mac refused.
+ */
+static void test_header_matches(void)
+{
+	static const __s16 ctx_fields[] = {
+		offsetof(struct __sk_buff, len),
+		offsetof(struct __sk_buff, mark),
+		offsetof(struct __sk_buff, pkt_type),
+		offsetof(struct __sk_buff, ifindex),
+	};
+	struct bpfilter_image *img;
+	const struct bpf_insn *insn;
+	unsigned int i, j, k, f;
+	bool found;
+
+	for (i = 0; i < sizeof(header_matches) / sizeof(header_matches[0]); i++) {
+		img = NULL;
+		EXPECT_EQ(compile_match(i, BPFILTER_FLAVOUR_SCHED_CLS, &img), 0);
+		for (j = 0; img && j < img->nr_progs; j++) {
+			const struct bpfilter_hook_prog *p = &img->progs[j];
+
+			for (k = 0; k < p->nr_relocs; k++)
+				EXPECT_EQ(p->relocs[k].kind, BPFILTER_RELOC_MAP_FD);
+			for (k = 0; k < p->nr_insns; k++) {
+				insn = &p->insns[k];
+				if (BPF_CLASS(insn->code) == BPF_LDX &&
+				    insn->src_reg == BPF_REG_6) {
+					found = false;
+					for (f = 0; f < 4; f++)
+						found |= insn->off == ctx_fields[f];
+					EXPECT(found && BPF_SIZE(insn->code) == BPF_W);
+				}
+				if (insn->code == (BPF_JMP | BPF_CALL))
+					EXPECT(insn->imm == BPF_FUNC_map_lookup_elem ||
+					       insn->imm == BPF_FUNC_skb_load_bytes ||
+					       insn->imm == BPF_FUNC_skb_load_bytes_relative ||
+					       insn->src_reg == BPF_PSEUDO_CALL);
+			}
+		}
+		if (img)
+			printf("# %s: SCHED_CLS INPUT %u instructions\n",
+			       header_matches[i].name, img->progs[0].nr_insns);
+		bpfilter_image_free(img);
+
+		img = NULL;
+		EXPECT_EQ(compile_match(i, BPFILTER_FLAVOUR_NF_LINK, &img),
+			  header_matches[i].nf_link_err);
+		if (!img)
+			continue;
+		found = false;
+		for (k = 0; k < img->progs[0].nr_relocs; k++)
+			found |= img->progs[0].relocs[k].kind == BPFILTER_RELOC_FIELD_OFFSET &&
+				 img->progs[0].relocs[k].index == header_matches[i].kfield;
+		EXPECT_EQ(found, header_matches[i].kfield >= 0);
+		bpfilter_image_free(img);
+	}
+}
+
 /* What cannot go on the wire is sent as a refused table, not garbled. */
 static void test_serialize_refuses(void)
 {
@@ -444,6 +586,8 @@ int main(void)
 		test_image_shape);
 	tap_run("codegen: SCHED_CLS has the meta map, map relocations only, reads only __sk_buff.len",
 		test_sched_cls_shape);
+	tap_run("codegen: header and skb matches: SCHED_CLS reads only len/mark/pkt_type/ifindex of ctx; the netfilter link relocates mark and pkt_type, refuses mac",
+		test_header_matches);
 	tap_run("codegen: an image the wire format cannot carry is sent as refused (-EINVAL)",
 		test_serialize_refuses);
 	tap_run("codegen: jump islands carry a jump over 100,000 instructions",

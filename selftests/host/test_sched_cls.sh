@@ -19,15 +19,20 @@ build=$1
 missing() { echo "not ok - SCHED_CLS flavour on this kernel: $*"; exit 0; }
 
 [ "$(id -u)" = 0 ] || missing "needs root"
-for tool in unshare iptables-legacy-restore; do
+for tool in unshare iptables-legacy-restore ip; do
 	command -v $tool >/dev/null || missing "$tool not installed"
 done
 
-# RULES NAME [--devices]: sched-cls-load on RULES in a fresh namespace.
+# RULES NAME [--devices|--link]: sched-cls-load on RULES in a fresh
+# namespace, which has an Ethernet device besides lo (for --link).
 run() {
 	local ret
 	# shellcheck disable=SC2016
 	unshare --net sh -c '
+		if ! out=$(ip link add bpfl0 type veth peer name bpfl1 2>&1); then
+			echo "not ok - sched-cls $3: ip link add: $out"
+			exit 0
+		fi
 		if ! out=$(iptables-legacy-restore <"$1" 2>&1); then
 			echo "not ok - sched-cls $3: iptables-legacy-restore: $out"
 			exit 0
@@ -43,3 +48,4 @@ for rules in "$here"/nf_corpus/*.rules; do
 done
 run "$here/sched_cls_devices.rules" devices --devices
 run "$here/limit_flood.rules" limit --limit
+run "$here/sched_cls_link.rules" link --link
