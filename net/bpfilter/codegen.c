@@ -48,6 +48,9 @@ struct codegen {
 	/* The LOG targets met, each once: the image's table. */
 	struct bpfilter_log_desc *logs;
 	__u32 nr_logs;
+	/* The ids of the -m owner rules met. */
+	struct bpfilter_owner_desc *owners;
+	__u32 nr_owners;
 	/* Offsets in the table of the data of matches with state, ascending. */
 	unsigned int *states;
 	unsigned int nr_states;
@@ -169,6 +172,29 @@ bool cg_meta_ptr(struct codegen *cg, __u8 reg, __u32 need, const char *what)
 	cg->needs |= need;
 	cg->flavour->load_meta_ptr(&cg->prog, reg);
 	return true;
+}
+
+void cg_owner_ids(struct codegen *cg, const struct bpfilter_owner_desc *ids)
+{
+	struct bpfilter_owner_desc *owners;
+	__u32 i;
+
+	for (i = 0; i < cg->nr_owners; i++)
+		if (!memcmp(&cg->owners[i], ids, sizeof(*ids)))
+			return;
+	if (cg->nr_owners >= BPFILTER_OWNERS_MAX) {
+		bpfilter_log_ratelimited("codegen: more than %u different -m owner rules",
+					 BPFILTER_OWNERS_MAX);
+		set_error(cg, -E2BIG);
+		return;
+	}
+	owners = realloc(cg->owners, (cg->nr_owners + 1) * sizeof(*owners));
+	if (!owners) {
+		set_error(cg, -ENOMEM);
+		return;
+	}
+	cg->owners = owners;
+	owners[cg->nr_owners++] = *ids;
 }
 
 int cg_log_index(struct codegen *cg, const struct bpfilter_log_desc *log)
@@ -645,6 +671,7 @@ void bpfilter_image_free(struct bpfilter_image *image)
 		free(image->progs[i].relocs);
 	}
 	free(image->logs);
+	free(image->owners);
 	free(image);
 }
 
@@ -695,6 +722,8 @@ int bpfilter_codegen(const struct ipt_table_store *table,
 	img->needs = cg.needs;
 	img->logs = cg.logs;
 	img->nr_logs = cg.nr_logs;
+	img->owners = cg.owners;
+	img->nr_owners = cg.nr_owners;
 	free(cg.states);
 	if (ret) {
 		bpfilter_image_free(img);

@@ -91,6 +91,17 @@ struct bpfilter_hook_prog {
 /* The most different LOG targets one table may have. */
 #define BPFILTER_LOGS_MAX		4096U
 
+/* An -m owner rule's ids (struct bpfilter_image_owner's layout). */
+struct bpfilter_owner_desc {
+	__u32 uid_min;
+	__u32 uid_max;
+	__u32 gid_min;
+	__u32 gid_max;
+	__u32 match;
+};
+
+#define BPFILTER_OWNERS_MAX		4096U
+
 /* A LOG target's parameters (struct xt_log_info's layout). */
 struct bpfilter_log_desc {
 	__u8 level;
@@ -108,6 +119,9 @@ struct bpfilter_image {
 	/* The LOG targets the programs record by index (SCHED_CLS). */
 	__u32 nr_logs;
 	struct bpfilter_log_desc *logs;
+	/* The ids of the -m owner rules (SCHED_CLS), for the module. */
+	__u32 nr_owners;
+	struct bpfilter_owner_desc *owners;
 };
 
 /**

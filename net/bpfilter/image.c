@@ -24,6 +24,9 @@ _Static_assert(BPFILTER_RELOC_MAP_FD == BPFILTER_IMAGE_RELOC_MAP_FD,
 	       "relocation kind");
 _Static_assert(BPFILTER_PROG_INSNS_MAX == BPFILTER_IMAGE_INSNS_MAX,
 	       "instruction limit");
+_Static_assert(BPFILTER_OWNERS_MAX == BPFILTER_IMAGE_OWNERS_MAX &&
+	       sizeof(struct bpfilter_owner_desc) ==
+	       sizeof(struct bpfilter_image_owner), "-m owner ids");
 _Static_assert(BPFILTER_LOGS_MAX == BPFILTER_IMAGE_LOGS_MAX &&
 	       sizeof(struct bpfilter_log_desc) ==
 	       sizeof(struct bpfilter_image_log), "LOG targets");
@@ -73,7 +76,8 @@ static int image_check(const struct bpfilter_image *image)
 	if (image->flavour != BPFILTER_FLAVOUR_SCHED_CLS ||
 	    !image->nr_progs || image->nr_progs > BPFILTER_IMAGE_PROGS_MAX ||
 	    image->needs & ~BPFILTER_NEEDS ||
-	    image->nr_logs > BPFILTER_IMAGE_LOGS_MAX)
+	    image->nr_logs > BPFILTER_IMAGE_LOGS_MAX ||
+	    image->nr_owners > BPFILTER_IMAGE_OWNERS_MAX)
 		return bpfilter_refuse(-EINVAL, "image: flavour %u, %u programs, needs %#x, %u LOG targets",
 				       image->flavour, image->nr_progs,
 				       image->needs, image->nr_logs);
@@ -96,7 +100,8 @@ static size_t image_size(const struct bpfilter_image *image)
 			(size_t)image->progs[i].nr_insns * sizeof(struct bpf_insn) +
 			(size_t)image->progs[i].nr_relocs *
 			sizeof(struct bpfilter_image_reloc);
-	return size + (size_t)image->nr_logs * sizeof(struct bpfilter_image_log);
+	return size + (size_t)image->nr_logs * sizeof(struct bpfilter_image_log) +
+	       (size_t)image->nr_owners * sizeof(struct bpfilter_image_owner);
 }
 
 static unsigned char *put(unsigned char *at, const void *src, size_t len)
@@ -146,6 +151,7 @@ int bpfilter_image_serialize(const struct bpfilter_image *image, int err,
 		hdr.nr_progs = image->nr_progs;
 		hdr.needs = image->needs;
 		hdr.nr_logs = image->nr_logs;
+		hdr.nr_owners = image->nr_owners;
 		hdr.nr_states = image->maps[BPFILTER_MAP_STATE].max_entries;
 		size = image_size(image);
 	}
@@ -157,7 +163,11 @@ int bpfilter_image_serialize(const struct bpfilter_image *image, int err,
 	for (i = 0; i < hdr.nr_progs; i++)
 		at = put_prog(at, &image->progs[i]);
 	if (hdr.nr_logs)
-		put(at, image->logs, (size_t)hdr.nr_logs * sizeof(*image->logs));
+		at = put(at, image->logs,
+			 (size_t)hdr.nr_logs * sizeof(*image->logs));
+	if (hdr.nr_owners)
+		put(at, image->owners,
+		    (size_t)hdr.nr_owners * sizeof(*image->owners));
 
 	*out = buf;
 	*len = size;

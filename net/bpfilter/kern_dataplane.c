@@ -28,6 +28,9 @@
 #include <linux/netfilter/xt_state.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <net/icmp.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
 #include <net/net_namespace.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -90,6 +93,52 @@ static void meta_set_ct(struct bpfilter_meta *m, const struct sk_buff *skb)
 	m->ct_orig_dport = orig->dst.u.all;
 	m->ct_repl_sport = repl->src.u.all;
 	m->ct_repl_dport = repl->dst.u.all;
+}
+
+/* What owner_mt() reads of the sending socket: whether there is one of
+ * this namespace, with a file, and that file's fsuid and fsgid in the
+ * namespace's user namespace (the rule's ids are in it).
+ */
+static void meta_set_owner(struct bpfilter_meta *m, const struct sk_buff *skb,
+			   const struct net *net)
+{
+	struct sock *sk = skb_to_full_sk(skb);
+	const struct file *filp;
+
+	m->owner_flags = 0;
+	if (!sk || !sk->sk_socket || !net_eq(net, sock_net(sk)))
+		return;
+	m->owner_flags = BPFILTER_OWNER_SOCKET;
+	read_lock_bh(&sk->sk_callback_lock);
+	filp = sk->sk_socket ? sk->sk_socket->file : NULL;
+	if (filp) {
+		m->owner_flags |= BPFILTER_OWNER_FILE;
+		m->owner_uid = from_kuid(net->user_ns, filp->f_cred->fsuid);
+		m->owner_gid = from_kgid(net->user_ns, filp->f_cred->fsgid);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* inet_dev_addr_type() of the addresses -m addrtype tests, per device. */
+static void meta_set_addrtype(struct bpfilter_meta *m, u32 needs,
+			      const struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	const struct net_device *devs[] = { NULL, state->in, state->out };
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int i, n;
+
+	n = needs & BPFILTER_NEED_ADDRTYPE_IFACE ? ARRAY_SIZE(devs) : 1;
+	for (i = 0; i < n; i++) {
+		if (needs & BPFILTER_NEED_ADDRTYPE_SRC)
+			m->addrtype[2 * i] = inet_dev_addr_type(state->net,
+								devs[i],
+								iph->saddr);
+		if (needs & BPFILTER_NEED_ADDRTYPE_DST)
+			m->addrtype[2 * i + 1] = inet_dev_addr_type(state->net,
+								    devs[i],
+								    iph->daddr);
+	}
 }
 
 /* The LOG targets the program reached, in order, as log_tg() logs them:
@@ -179,6 +228,10 @@ static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 	meta_set_name(meta->out, state->out);
 	if (p->needs & BPFILTER_NEED_CT)
 		meta_set_ct(meta, skb);
+	if (p->needs & BPFILTER_NEED_OWNER)
+		meta_set_owner(meta, skb, state->net);
+	if (p->needs & (BPFILTER_NEED_ADDRTYPE_SRC | BPFILTER_NEED_ADDRTYPE_DST))
+		meta_set_addrtype(meta, p->needs, skb, state);
 	meta->actions = 0;
 	meta->nr_logs = 0;
 	ret = bpf_prog_run(prog, skb);

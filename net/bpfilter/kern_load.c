@@ -31,6 +31,8 @@
 #include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/slab.h>
+#include <linux/netfilter/xt_owner.h>
+#include <linux/uidgid.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_log.h>
 #include "kern.h"
@@ -171,6 +173,46 @@ static int image_prog_parse(void *image, size_t len, size_t *off,
 	return 0;
 }
 
+/* owner_check() of the -m owner rules' ids; @writer: the caller's. */
+static int owners_check(struct net *net, struct user_namespace *writer,
+			const void *image, size_t len, size_t *off,
+			u32 nr_owners)
+{
+	struct bpfilter_image_owner o;
+	u32 i;
+
+	if (nr_owners > BPFILTER_IMAGE_OWNERS_MAX ||
+	    (len - *off) / sizeof(o) < nr_owners)
+		return -EBADMSG;
+	for (i = 0; i < nr_owners; i++, *off += sizeof(o)) {
+		memcpy(&o, image + *off, sizeof(o));
+		if (o.match & ~XT_OWNER_MASK)
+			return -EINVAL;
+		/* Only the writer's own user namespace, as x_tables. */
+		if (o.match & (XT_OWNER_UID | XT_OWNER_GID) &&
+		    writer != net->user_ns)
+			goto refuse;
+		if (o.match & XT_OWNER_UID &&
+		    (!uid_valid(make_kuid(net->user_ns, o.uid_min)) ||
+		     !uid_valid(make_kuid(net->user_ns, o.uid_max)) ||
+		     o.uid_max < o.uid_min ||
+		     uid_lt(make_kuid(net->user_ns, o.uid_max),
+			    make_kuid(net->user_ns, o.uid_min))))
+			goto refuse;
+		if (o.match & XT_OWNER_GID &&
+		    (!gid_valid(make_kgid(net->user_ns, o.gid_min)) ||
+		     !gid_valid(make_kgid(net->user_ns, o.gid_max)) ||
+		     o.gid_max < o.gid_min ||
+		     gid_lt(make_kgid(net->user_ns, o.gid_max),
+			    make_kgid(net->user_ns, o.gid_min))))
+			goto refuse;
+	}
+	return 0;
+refuse:
+	net_warn_ratelimited("owner match: ids not valid in the namespace's user namespace, or another user namespace's writer\n");
+	return -EINVAL;
+}
+
 /* The LOG targets after the programs, checked as log_tg_check() does. */
 static int logs_parse(struct bpfilter_progs *p, void *image, size_t len,
 		      size_t *off, u32 nr_logs)
@@ -235,7 +277,8 @@ static int progs_hold(struct bpfilter_progs *p, struct net *net, u32 nr_logs)
 #define STATES_MAX (BPFILTER_NETNS_TABLE_BYTES_MAX / \
 		    (sizeof(struct xt_entry_match) + sizeof(struct xt_rateinfo)))
 
-static int progs_load(struct bpfilter_progs *p, void *image, size_t len,
+static int progs_load(struct bpfilter_progs *p, struct net *net,
+		      struct user_namespace *writer, void *image, size_t len,
 		      const struct bpfilter_image_hdr *hdr)
 {
 	int map_fds[BPFILTER_IMAGE_MAPS] = { -1, -1, -1 };
@@ -290,6 +333,9 @@ static int progs_load(struct bpfilter_progs *p, void *image, size_t len,
 	}
 	if (!err)
 		err = logs_parse(p, image, len, &off, hdr->nr_logs);
+	if (!err)
+		err = owners_check(net, writer, image, len, &off,
+				   hdr->nr_owners);
 	if (!err && off != len)
 		err = -EBADMSG;
 close:
@@ -315,6 +361,7 @@ struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
 {
 	struct bpfilter_image_hdr hdr;
 	struct bpfilter_progs *p;
+	struct user_namespace *writer;
 	const struct cred *old;
 	int err;
 
@@ -328,7 +375,7 @@ struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
 				     hdr.err);
 		return ERR_PTR(hdr.err);
 	}
-	if (!hdr.nr_entries || hdr.nr_entries > ENTRIES_MAX ||
+	if (hdr.reserved || !hdr.nr_entries || hdr.nr_entries > ENTRIES_MAX ||
 	    hdr.nr_states > STATES_MAX ||
 	    hdr.nr_progs > BPFILTER_IMAGE_PROGS_MAX ||
 	    hdr.needs & ~BPFILTER_NEEDS)
@@ -345,8 +392,10 @@ struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
 	p->nr_entries = hdr.nr_entries;
 	p->needs = hdr.needs;
 
+	/* The loader's credentials replace the caller's: keep its userns. */
+	writer = current_user_ns();
 	old = override_creds(loader_cred);
-	err = progs_load(p, image, len, &hdr);
+	err = progs_load(p, net, writer, image, len, &hdr);
 	revert_creds(old);
 	if (!err)
 		err = progs_hold(p, net, hdr.nr_logs);

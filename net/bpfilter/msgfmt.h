@@ -87,7 +87,9 @@ struct bpfilter_stats {
  * too large to compile), followed when err is 0 by nr_progs programs,
  * each a struct bpfilter_image_prog, its nr_insns struct bpf_insn, then
  * its nr_relocs struct bpfilter_image_reloc; then nr_logs struct
- * bpfilter_image_log, the LOG targets the programs refer to by index.
+ * bpfilter_image_log, the LOG targets the programs refer to by index;
+ * then nr_owners struct bpfilter_image_owner, the ids -m owner rules
+ * test, for the module to check.
  * needs says what the hook must put in struct bpfilter_meta before each
  * run (BPFILTER_NEED_*), and what the module must hold while the
  * programs are in force (conntrack in the namespace, the logger).
@@ -123,7 +125,8 @@ struct bpfilter_stats {
 	(sizeof(struct bpfilter_image_hdr) + BPFILTER_IMAGE_PROGS_MAX * \
 	 (sizeof(struct bpfilter_image_prog) + BPFILTER_IMAGE_INSNS_MAX * 8 + \
 	  BPFILTER_IMAGE_RELOCS_MAX * sizeof(struct bpfilter_image_reloc)) + \
-	 BPFILTER_IMAGE_LOGS_MAX * sizeof(struct bpfilter_image_log))
+	 BPFILTER_IMAGE_LOGS_MAX * sizeof(struct bpfilter_image_log) + \
+	 BPFILTER_IMAGE_OWNERS_MAX * sizeof(struct bpfilter_image_owner))
 
 struct bpfilter_image_hdr {
 	__s32 err;
@@ -132,6 +135,8 @@ struct bpfilter_image_hdr {
 	__u32 needs;		/* BPFILTER_NEED_* */
 	__u32 nr_logs;
 	__u32 nr_states;	/* entries of BPFILTER_IMAGE_MAP_STATE, or 0 */
+	__u32 nr_owners;	/* struct bpfilter_image_owner after the logs */
+	__u32 reserved;		/* zero */
 };
 
 /* The hook fills struct bpfilter_meta's ct_* fields: the programs test
@@ -144,7 +149,22 @@ struct bpfilter_image_hdr {
  * has no connmark extension, refuses their rules (-ENOENT).
  */
 #define BPFILTER_NEED_CT_MARK	0x2U
-#define BPFILTER_NEEDS		(BPFILTER_NEED_CT | BPFILTER_NEED_CT_MARK)
+/* The hook fills owner_*: the sending socket's file's fsuid and fsgid in
+ * the namespace's user namespace (-m owner).
+ */
+#define BPFILTER_NEED_OWNER	0x4U
+/* Rules test uids or gids: as owner_check(), the module refuses them
+ * (-EINVAL) unless the writer's user namespace is the namespace's.
+ */
+#define BPFILTER_NEED_OWNER_IDS	0x8U
+/* The hook fills addrtype[]: inet_dev_addr_type() of the source
+ * (BPFILTER_NEED_ADDRTYPE_SRC) and destination (_DST) with no device
+ * and, with _IFACE, with the input and the output device.
+ */
+#define BPFILTER_NEED_ADDRTYPE_SRC	0x10U
+#define BPFILTER_NEED_ADDRTYPE_DST	0x20U
+#define BPFILTER_NEED_ADDRTYPE_IFACE	0x40U
+#define BPFILTER_NEEDS		0x7fU
 
 #define BPFILTER_RET_REJECT	0x100U
 
@@ -156,6 +176,19 @@ struct bpfilter_image_log {
 };
 
 #define BPFILTER_IMAGE_LOGS_MAX	4096U
+
+/* An -m owner rule's ids, for the module to check as owner_check() does
+ * against the namespace's user namespace (which the helper cannot see).
+ */
+struct bpfilter_image_owner {
+	__u32 uid_min;
+	__u32 uid_max;
+	__u32 gid_min;
+	__u32 gid_max;
+	__u32 match;		/* XT_OWNER_* */
+};
+
+#define BPFILTER_IMAGE_OWNERS_MAX	4096U
 
 struct bpfilter_image_prog {
 	__u32 hook;		/* NF_INET_LOCAL_IN, NF_INET_FORWARD, ... */
@@ -179,6 +212,15 @@ struct bpfilter_image_reloc {
 #define BPFILTER_CT_PRESENT	0x1U	/* nf_ct_get() found an entry */
 #define BPFILTER_CT_REPLY	0x2U	/* CTINFO2DIR() is the reply */
 
+/* owner_flags */
+#define BPFILTER_OWNER_SOCKET	0x1U	/* a full socket of this netns */
+#define BPFILTER_OWNER_FILE	0x2U	/* with a file: owner_uid/gid set */
+
+/* addrtype[] index: source (0) or destination (1), plus device */
+#define BPFILTER_ADDRTYPE_ANY	0	/* no device */
+#define BPFILTER_ADDRTYPE_IN	2	/* the input device */
+#define BPFILTER_ADDRTYPE_OUT	4	/* the output device */
+
 /* actions: what the program asks the hook to do after the run */
 #define BPFILTER_ACT_LOGS_LOST	0x1U	/* more than META_LOGS LOGs */
 #define BPFILTER_ACT_CT_MARK	0x2U	/* ct_mark is the entry's new mark */
@@ -201,7 +243,12 @@ struct bpfilter_meta {
 	__u32 ct_expires;	/* nf_ct_expires() / HZ */
 	__u32 ct_l4proto;	/* nf_ct_protonum() */
 	__u32 ct_mark;		/* ct->mark; CONNMARK rules change it here */
-	__u32 pad;		/* per-CPU values are 8-byte strided */
+	__u32 owner_flags;	/* BPFILTER_OWNER_* */
+	__u32 owner_uid;	/* from_kuid(net->user_ns, fsuid) */
+	__u32 owner_gid;	/* from_kgid(net->user_ns, fsgid) */
+	/* RTN_* of source [0] / destination [1], + BPFILTER_ADDRTYPE_* */
+	__u8 addrtype[6];
+	__u8 pad[2];		/* per-CPU values are 8-byte strided */
 	/* The tuples' addresses and ports (u.all), as the entry holds them. */
 	__be32 ct_orig_src;
 	__be32 ct_orig_dst;

@@ -95,13 +95,18 @@ const char *image_parse(const void *buf, size_t len, struct parsed_image *out)
 		if (why)
 			return why;
 	}
-	if ((len - off) / sizeof(*out->logs) != out->hdr.nr_logs ||
-	    (len - off) % sizeof(*out->logs))
-		return "the LOG targets do not fill what follows the programs";
+	if (out->hdr.reserved)
+		return "the header's reserved field is set";
+	if (out->hdr.nr_owners > BPFILTER_IMAGE_OWNERS_MAX)
+		return "too many -m owner rules";
+	if (len - off != (size_t)out->hdr.nr_logs * sizeof(*out->logs) +
+	    (size_t)out->hdr.nr_owners * sizeof(*out->owners))
+		return "the LOG targets and owner ids do not fill what follows the programs";
 	out->logs = (const void *)((const unsigned char *)buf + off);
 	for (i = 0; i < out->hdr.nr_logs; i++)
 		if (out->logs[i].level >= 8 ||
 		    out->logs[i].prefix[sizeof(out->logs[i].prefix) - 1])
 			return "a LOG target with a bad level or prefix";
+	out->owners = (const void *)(out->logs + out->hdr.nr_logs);
 	return NULL;
 }

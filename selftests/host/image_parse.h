@@ -28,6 +28,7 @@ struct parsed_image {
 	struct bpfilter_image_hdr hdr;
 	struct parsed_prog progs[BPFILTER_IMAGE_PROGS_MAX];
 	const struct bpfilter_image_log *logs;	/* hdr.nr_logs, into the reply */
+	const struct bpfilter_image_owner *owners;	/* hdr.nr_owners */
 };
 
 /*

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The owner match (xt_owner, revision 1, the only one 6.1 has), in
+ * OUTPUT (and POSTROUTING): whether the packet's socket exists, and the
+ * fsuid and fsgid of its file, which bpfilter.ko's hook copies into
+ * struct bpfilter_meta (BPFILTER_NEED_OWNER) in the namespace's user
+ * namespace, the one the rule's ids are in.  What owner_check() checks
+ * against that user namespace (the writer's must be it, the ids must
+ * map) the module checks at load, from the ids the image carries.
+ * --suppl-groups, which needs the file's whole group list, is refused.
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/xt_owner.h>
+
+#include "codegen_emit.h"
+#include "ext.h"
+#include "log.h"
+#include "msgfmt.h"
+
+#define R_META	BPF_REG_5
+#define META(field)	((__s16)offsetof(struct bpfilter_meta, field))
+
+/* owner_check(), but for what needs the user namespace (the module's). */
+static int owner_check(const void *data, const struct ipt_entry *e)
+{
+	const struct xt_owner_match_info *info = data;
+
+	(void)e;
+	if (info->match & ~XT_OWNER_MASK)
+		return bpfilter_refuse(-EINVAL, "owner match: flags %#x",
+				       info->match);
+	if ((info->match & XT_OWNER_UID && (info->uid_max < info->uid_min ||
+					     info->uid_max == (__u32)-1)) ||
+	    (info->match & XT_OWNER_GID && (info->gid_max < info->gid_min ||
+					     info->gid_max == (__u32)-1)))
+		return bpfilter_refuse(-EINVAL, "owner match: an id range is reversed or holds -1");
+	if (info->match & XT_OWNER_SUPPL_GROUPS)
+		return bpfilter_refuse(-EOPNOTSUPP, "owner match: --suppl-groups is not supported");
+	return 0;
+}
+
+/* An id at @off in [lo, hi]; fails when that is @inv. */
+static void emit_id(struct bpf_prog_buf *p, __s16 off, __u32 lo, __u32 hi,
+		    bool inv, unsigned int fail)
+{
+	unsigned int out = bpf_prog_label(p);
+	unsigned int in = bpf_prog_label(p);
+
+	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_1, R_META, off));
+	bpf_prog_jump(p, insn_jmp32_imm(BPF_JLT, BPF_REG_1, (__s32)lo, 0), out);
+	bpf_prog_jump(p, insn_jmp32_imm(BPF_JGT, BPF_REG_1, (__s32)hi, 0), out);
+	bpf_prog_jump(p, insn_ja(0), in);
+	bpf_prog_bind(p, inv ? in : out);
+	bpf_prog_jump(p, insn_ja(0), fail);
+	bpf_prog_bind(p, inv ? out : in);
+}
+
+/* owner_mt() */
+static void owner_emit(struct codegen *cg, const void *data, unsigned int fail)
+{
+	const struct xt_owner_match_info *info = data;
+	const __u8 ids = XT_OWNER_UID | XT_OWNER_GID;
+	struct bpf_prog_buf *p = cg_prog(cg);
+	unsigned int socket = bpf_prog_label(p);
+	unsigned int file = bpf_prog_label(p);
+	unsigned int done = bpf_prog_label(p);
+	const struct bpfilter_owner_desc desc = {
+		.uid_min = info->uid_min, .uid_max = info->uid_max,
+		.gid_min = info->gid_min, .gid_max = info->gid_max,
+		.match = info->match,
+	};
+
+	if (!cg_meta_ptr(cg, R_META, BPFILTER_NEED_OWNER |
+			 (info->match & ids ? BPFILTER_NEED_OWNER_IDS : 0),
+			 "-m owner"))
+		return;
+	if (info->match & ids)
+		cg_owner_ids(cg, &desc);
+
+	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_1, R_META, META(owner_flags)));
+	bpf_prog_jump(p, insn_jmp32_imm(BPF_JSET, BPF_REG_1,
+					BPFILTER_OWNER_SOCKET, 0), socket);
+	/* No socket: (match ^ invert) == 0. */
+	bpf_prog_jump(p, insn_ja(0), (info->match ^ info->invert) ? fail : done);
+	bpf_prog_bind(p, socket);
+	if (info->match & info->invert & XT_OWNER_SOCKET) {
+		bpf_prog_jump(p, insn_ja(0), fail);
+		bpf_prog_bind(p, done);
+		return;
+	}
+	bpf_prog_jump(p, insn_jmp32_imm(BPF_JSET, BPF_REG_1,
+					BPFILTER_OWNER_FILE, 0), file);
+	/* A socket without a file: ((match ^ invert) & (UID | GID)) == 0. */
+	bpf_prog_jump(p, insn_ja(0),
+		      ((info->match ^ info->invert) & ids) ? fail : done);
+	bpf_prog_bind(p, file);
+	if (info->match & XT_OWNER_UID)
+		emit_id(p, META(owner_uid), info->uid_min, info->uid_max,
+			info->invert & XT_OWNER_UID, fail);
+	if (info->match & XT_OWNER_GID)
+		emit_id(p, META(owner_gid), info->gid_min, info->gid_max,
+			info->invert & XT_OWNER_GID, fail);
+	bpf_prog_bind(p, done);
+}
+
+const struct bpfilter_ext bpfilter_match_owner = {
+	.name = "owner",
+	.revision = 1,
+	.size = sizeof(struct xt_owner_match_info),
+	.hooks = (1U << NF_INET_LOCAL_OUT) | (1U << NF_INET_POST_ROUTING),
+	.check = owner_check,
+	.emit = owner_emit,
+};
