@@ -131,8 +131,10 @@ static int sc_load_skb_field(struct bpf_prog_buf *p, enum cg_skb_field field,
 /*
  * xt_mac looks only at an ARPHRD_ETHER device's packets whose MAC
  * header is set and at least ETH_HLEN long.  A SCHED_CLS program sees
- * neither the device type nor the header's length, so, for the input
- * device (skb->dev at PREROUTING, INPUT and FORWARD):
+ * neither the device type nor the header's length; match_mac.c tests
+ * the hook's dev_ether first, which settles both.  This read refuses
+ * on its own, for the input device (skb->dev at PREROUTING, INPUT and
+ * FORWARD):
  * - lo (ARPHRD_LOOPBACK, ifindex 1 in every namespace) has an Ethernet
  *   header of zeroes that xt_mac never reads: none;
  * - bpf_skb_load_bytes_relative() from BPF_HDR_START_MAC fails when the
@@ -141,7 +143,7 @@ static int sc_load_skb_field(struct bpf_prog_buf *p, enum cg_skb_field field,
  *   not ARPHRD_ETHER) leaves the MAC header at the IP header, so the
  *   bytes read equal the IP header's: none.
  * Other non-Ethernet devices with a header of 14 bytes or more before
- * the IP header would be read as Ethernet (docs/data-plane.md).
+ * the IP header would be read as Ethernet, were it not for dev_ether.
  */
 static void sc_load_mac_header(struct bpf_prog_buf *p, unsigned int none)
 {

@@ -27,6 +27,8 @@
 #include <linux/netfilter/xt_LOG.h>
 #include <linux/netfilter/xt_state.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/route.h>
@@ -117,6 +119,18 @@ static void meta_set_owner(struct bpfilter_meta *m, const struct sk_buff *skb,
 		m->owner_gid = from_kgid(net->user_ns, filp->f_cred->fsgid);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* What mac_mt() requires before it compares: an Ethernet device's packet
+ * with its whole Ethernet header between skb->head and skb->data.
+ */
+static u8 dev_ether(const struct sk_buff *skb)
+{
+	if (!skb->dev || skb->dev->type != ARPHRD_ETHER ||
+	    !skb_mac_header_was_set(skb))
+		return 0;
+	return skb_mac_header(skb) >= skb->head &&
+	       skb_mac_header(skb) + ETH_HLEN <= skb->data;
 }
 
 /* inet_dev_addr_type() of the addresses -m addrtype tests, per device. */
@@ -228,6 +242,8 @@ static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 	meta_set_name(meta->out, state->out);
 	if (p->needs & BPFILTER_NEED_CT)
 		meta_set_ct(meta, skb);
+	if (p->needs & BPFILTER_NEED_ETHER)
+		meta->dev_ether = dev_ether(skb);
 	if (p->needs & BPFILTER_NEED_OWNER)
 		meta_set_owner(meta, skb, state->net);
 	if (p->needs & (BPFILTER_NEED_ADDRTYPE_SRC | BPFILTER_NEED_ADDRTYPE_DST))

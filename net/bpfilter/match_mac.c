@@ -6,6 +6,7 @@
  * which xt_check_match() enforces from the registered hooks.  No check.
  */
 #include <errno.h>
+#include <stddef.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/xt_mac.h>
@@ -13,6 +14,7 @@
 #include "codegen_emit.h"
 #include "ext.h"
 #include "log.h"
+#include "msgfmt.h"
 
 #define ETH_SOURCE	6	/* h_source's offset in struct ethhdr */
 
@@ -37,6 +39,12 @@ static void mac_emit(struct codegen *cg, const void *data, unsigned int fail)
 		cg_refuse(cg, -EOPNOTSUPP);
 		return;
 	}
+	/* The device type, which the program cannot see, from the hook. */
+	if (!cg_meta_ptr(cg, BPF_REG_5, BPFILTER_NEED_ETHER, "-m mac"))
+		return;
+	bpf_prog_emit(p, insn_ldx(BPF_B, BPF_REG_1, BPF_REG_5,
+				  offsetof(struct bpfilter_meta, dev_ether)));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_1, 0, 0), fail);
 	cg_flavour(cg)->load_mac_header(p, fail);
 	/* The bytes as a little-endian load of the stack gives them. */
 	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,

@@ -164,7 +164,11 @@ struct bpfilter_image_hdr {
 #define BPFILTER_NEED_ADDRTYPE_SRC	0x10U
 #define BPFILTER_NEED_ADDRTYPE_DST	0x20U
 #define BPFILTER_NEED_ADDRTYPE_IFACE	0x40U
-#define BPFILTER_NEEDS		0x7fU
+/* The hook fills dev_ether: whether skb->dev is an ARPHRD_ETHER device
+ * with a whole Ethernet header before the data, what xt_mac looks for.
+ */
+#define BPFILTER_NEED_ETHER	0x80U
+#define BPFILTER_NEEDS		0xffU
 
 #define BPFILTER_RET_REJECT	0x100U
 
@@ -248,7 +252,8 @@ struct bpfilter_meta {
 	__u32 owner_gid;	/* from_kgid(net->user_ns, fsgid) */
 	/* RTN_* of source [0] / destination [1], + BPFILTER_ADDRTYPE_* */
 	__u8 addrtype[6];
-	__u8 pad[2];		/* per-CPU values are 8-byte strided */
+	__u8 dev_ether;		/* BPFILTER_NEED_ETHER: 1 or 0 */
+	__u8 pad;		/* per-CPU values are 8-byte strided */
 	/* The tuples' addresses and ports (u.all), as the entry holds them. */
 	__be32 ct_orig_src;
 	__be32 ct_orig_dst;

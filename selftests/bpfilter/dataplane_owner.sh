@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# -m owner and -m addrtype as x_tables evaluates them, against the
+# -m owner, -m addrtype and -m mac as x_tables evaluates them, against the
 # iptables-nft oracle (bpf: iptables-legacy, i.e. bpfilter; nft:
 # iptables-nft), on one link per side: H (192.0.2.2, vh) and P
 # (192.0.2.1, vp), fixed MACs, multicast routed on the link.
@@ -10,8 +10,9 @@
 # TCP control socket sends (a socket without a file: a reset) with
 # --socket-exists and its inversion; the rest of UDP is dropped.  H's
 # INPUT counts by address type (local with --limit-iface-in, multicast,
-# not-unicast sources) and H's OUTPUT by local source and unicast
-# destination.  Datagrams go from H as several users (setpriv inside
+# not-unicast sources) and by MAC source, plain and inverted (neither
+# matches on lo, which is no Ethernet device), and H's OUTPUT by local
+# source and unicast destination.  Datagrams go from H as several users (setpriv inside
 # H's namespace), and from P to H and to 224.0.0.1; P connects to a
 # closed port of H (H resets).
 # Asserted: what H could send (EPERM for a drop) as x_tables decides it
@@ -28,6 +29,8 @@ rules_h='*filter
 :INPUT ACCEPT [0:0]
 :FORWARD DROP [0:0]
 :OUTPUT ACCEPT [0:0]
+-A INPUT -m mac --mac-source 02:00:00:00:00:01
+-A INPUT -m mac ! --mac-source 02:00:00:00:00:01
 -A INPUT -p udp -m addrtype --dst-type LOCAL --limit-iface-in
 -A INPUT -p udp -m addrtype --dst-type MULTICAST
 -A INPUT -p udp -m addrtype ! --src-type UNICAST
@@ -84,6 +87,8 @@ run_side() {
 			dp_in "$h" setpriv --reuid="$uid" --regid="$gid" \
 			--clear-groups "$dp_tool" batch
 	done > "$out/send.$s" || return 1
+	echo 'l1 udp 127.0.0.1 5002 127.0.0.1 7200 2 32' |
+		"$dp_tool" -n "$h" batch > "$out/lo.$s" || return 1
 	printf '%s\n' 'm1 udp 192.0.2.1 5001 192.0.2.2 7100 2 32' \
 		'm2 udp 192.0.2.1 5001 224.0.0.1 7100 3 32' |
 		"$dp_tool" -n "$peer" batch > "$out/peer.$s" || return 1
@@ -109,6 +114,6 @@ dp_counters bpf $p-h-bpf > "$out/counters.bpf"
 check "bpf: every entry's packet and byte counters are the oracle's" \
 	dp_diff "$out/counters.nft" "$out/counters.bpf"
 check "the address-type and socket counters are not all zero" \
-	awk '$2 == "rule" && $3 <= 8 && $4 > 0 { n++ } END { exit n < 6 }' \
+	awk '$2 == "rule" && $3 <= 8 && $4 > 0 { n++ } END { exit n < 7 }' \
 	"$out/counters.bpf"
 dp_end

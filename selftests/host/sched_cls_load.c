@@ -499,6 +499,31 @@ static const struct {
 	  (const unsigned char []){ 1, 0, 0x5e, 0, 0, 1 }, 0, NF_ACCEPT },
 };
 
+/*
+ * Every CPU's dev_ether, which bpfilter.ko's hook sets from skb->dev's
+ * type and the MAC header's place (kern_dataplane.c): an Ethernet
+ * device's packet, or not (lo).
+ */
+static int set_dev_ether(const struct loaded *l, bool ether)
+{
+	int cpus = libbpf_num_possible_cpus(), i, ret;
+	struct bpfilter_meta *m;
+	__u32 key = 0;
+
+	if (cpus < 0)
+		return cpus;
+	m = calloc(cpus, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	ret = bpf_map_lookup_elem(l->meta, &key, m) ? -errno : 0;
+	for (i = 0; !ret && i < cpus; i++)
+		m[i].dev_ether = ether;
+	if (!ret)
+		ret = bpf_map_update_elem(l->meta, &key, m, BPF_ANY) ? -errno : 0;
+	free(m);
+	return ret;
+}
+
 static unsigned int check_link(const struct loaded *l)
 {
 	unsigned char buf[ETH_HLEN + PKT_MAX] = { 0 };
@@ -529,6 +554,8 @@ static unsigned int check_link(const struct loaded *l)
 		opts.data_size_in = ETH_HLEN + pkts[0].len;
 		opts.ctx_in = &ctx;
 		opts.ctx_size_in = sizeof(ctx);
+		if (set_dev_ether(l, !link_cases[i].lo))
+			fail_exit("link: meta map: %s", strerror(errno));
 		if (bpf_prog_test_run_opts(l->socket_filter[NF_INET_FORWARD],
 					   &opts))
 			fail_exit("link: BPF_PROG_TEST_RUN: %s", strerror(errno));
