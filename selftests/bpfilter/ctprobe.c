@@ -21,6 +21,11 @@
  *       COUNT datagrams of 32 bytes from SRC:SPORT, each waiting for its
  *       echo or an ICMP error (IP_RECVERR).  Prints "udp PORT ok N
  *       refused R unreachable U timeout T".
+ *   ctprobe [-n NETNS] dgram -s SRC -S SPORT -d DST -p PORT [-c COUNT]
+ *                 [-l LEN] [-T TTL] [-Q TOS] [-M MARK]
+ *       COUNT datagrams of LEN bytes (default 32), broadcast allowed,
+ *       with the given TTL, TOS byte and SO_MARK, waiting for nothing.
+ *       Prints "dgram PORT sent N failed F".
  *   ctprobe [-n NETNS] raw -s SRC -S SPORT -d DST -p PORT -f FLAGS [-c N]
  *       N TCP segments with FLAGS (letters of FSRPAU), sequence 1000,
  *       from a raw socket.  Prints "raw PORT sent N".
@@ -98,6 +103,7 @@ struct opts {
 	const char *src, *dst, *addr, *ready, *flags, *kind;
 	unsigned int ports[MAX_PORTS], nr_ports;
 	unsigned int sport, count;
+	int len, ttl, tos, mark;	/* dgram; -1: the default */
 };
 
 static struct sockaddr_in sin_of(const char *addr, unsigned int port)
@@ -294,6 +300,40 @@ static int udp_exchange(const struct opts *o)
 	return 0;
 }
 
+static int dgram(const struct opts *o)
+{
+	struct sockaddr_in to = sin_of(o->dst, o->ports[0]);
+	unsigned long sent = 0, failed = 0;
+	char msg[1400] = "ctprobe";
+	size_t len = o->len >= 0 ? (size_t)o->len : 32;
+	unsigned int i;
+	int one = 1, fd;
+
+	if (len > sizeof(msg))
+		usage();
+	fd = sock_bound(SOCK_DGRAM, 0, o->src, o->sport);
+	if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) ||
+	    (o->ttl >= 0 && (setsockopt(fd, IPPROTO_IP, IP_TTL, &o->ttl,
+					sizeof(o->ttl)) ||
+			     setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL,
+					&o->ttl, sizeof(o->ttl)))) ||
+	    (o->tos >= 0 && setsockopt(fd, IPPROTO_IP, IP_TOS, &o->tos,
+				       sizeof(o->tos))) ||
+	    (o->mark >= 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &o->mark,
+					sizeof(o->mark))))
+		die("setsockopt");
+	for (i = 0; i < o->count; i++) {
+		if (sendto(fd, msg, len, 0, (struct sockaddr *)&to,
+			   sizeof(to)) == (ssize_t)len)
+			sent++;
+		else
+			failed++;
+	}
+	printf("dgram %u sent %lu failed %lu\n", o->ports[0], sent, failed);
+	close(fd);
+	return 0;
+}
+
 static uint8_t tcp_flags(const char *s)
 {
 	static const char letters[] = "FSRPAU";
@@ -479,7 +519,8 @@ static void parse_ports(struct opts *o, char *list)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .count = 1 };
+	struct opts o = { .count = 1, .len = -1, .ttl = -1, .tos = -1,
+			  .mark = -1 };
 	const char *cmd;
 	int c;
 
@@ -494,13 +535,17 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt(argc, argv, "a:c:d:f:k:p:R:s:S:")) != -1) {
+	while ((c = getopt(argc, argv, "a:c:d:f:k:l:M:p:Q:R:s:S:T:")) != -1) {
 		switch (c) {
 		case 'a': o.addr = optarg; break;
 		case 'c': o.count = strtoul(optarg, NULL, 10); break;
 		case 'd': o.dst = optarg; break;
 		case 'f': o.flags = optarg; break;
 		case 'k': o.kind = optarg; break;
+		case 'l': o.len = strtol(optarg, NULL, 0); break;
+		case 'M': o.mark = strtol(optarg, NULL, 0); break;
+		case 'Q': o.tos = strtol(optarg, NULL, 0); break;
+		case 'T': o.ttl = strtol(optarg, NULL, 0); break;
 		case 'p': parse_ports(&o, optarg); break;
 		case 'R': o.ready = optarg; break;
 		case 's': o.src = optarg; break;
@@ -519,6 +564,8 @@ int main(int argc, char **argv)
 		return tcp_connect(&o);
 	if (!strcmp(cmd, "udp"))
 		return udp_exchange(&o);
+	if (!strcmp(cmd, "dgram"))
+		return dgram(&o);
 	if (!strcmp(cmd, "raw"))
 		return raw_segments(&o);
 	if (!strcmp(cmd, "reply"))

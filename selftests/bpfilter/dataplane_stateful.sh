@@ -43,6 +43,8 @@ rules_s='*filter
 -A INPUT -m conntrack --ctstate NEW -j in-new
 -A INPUT -j LOG --log-prefix "ct-drop: " --log-level 6 --log-tcp-options --log-ip-options
 -A in-new -p tcp -m tcp --dport 22 -j MARK --set-xmark 0x22/0xff
+-A in-new -p tcp -m mark --mark 0x22/0xff
+-A in-new -p tcp -m mark ! --mark 0x22
 -A in-new -p tcp -m tcp --dport 22 -j CONNMARK --set-xmark 0x100/0xf00
 -A in-new -p tcp -m tcp --dport 22 -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xff
 -A in-new -p tcp -m conntrack --ctorigdstport 22 --ctdir ORIGINAL -j LOG --log-prefix "ct-ssh: " --log-uid
