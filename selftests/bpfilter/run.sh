@@ -24,7 +24,7 @@ crash_recovery.sh helper_privileges.sh hardening_race.sh hardening_limits.sh
 hardening_durability.sh hardening_abi.sh hardening_memcg.sh iptables_corpus.sh
 dataplane_basic.sh dataplane_router.sh dataplane_commits.sh dataplane_swaps.sh
 dataplane_durability.sh dataplane_cleanup.sh dataplane_scale.sh
-dataplane_reject.sh dataplane_stateful.sh dataplane_realistic.sh
+dataplane_reject.sh dataplane_stateful.sh dataplane_realistic.sh dataplane_limit.sh
 kmemleak.sh"
 
 [ $# -gt 0 ] && tests="$*"
