@@ -549,11 +549,11 @@ for r in docker kubernetes fail2ban laptop; do
 		dp_diff "$out/$r.packets.expected" "$out/$r.packets.$h"
 	eval "d=\$${r}_delta"
 	if [ -n "$oracle" ]; then
-		printf '%s' "$d${d:+
-}" | sort > "$out/$r.delta.expected"
+		if [ -n "$d" ]; then printf '%s\n' "$d"; fi |
+			sort > "$out/$r.delta.expected"
 		counter_delta "$out/$r.counters.nft" "$out/$r.counters.bpf" |
 			sort > "$out/$r.delta"
-		check "$r, bpf: every entry's packet and byte counters are the oracle's${d:+ (but for its REJECTs' replies)}" \
+		check "$r, bpf: every entry's packet and byte counters are the oracle's${d:+ (but for the replies to its REJECTs)}" \
 			dp_diff "$out/$r.delta.expected" "$out/$r.delta"
 	fi
 	check "$r: the counters are not all zero ($(wc -l < "$out/$r.counters.bpf") entries)" \
