@@ -13,8 +13,6 @@
 # kube-proxy sets the marks 0x4000 (masquerade) and 0x8000 (drop) in the
 # nat table, which bpfilter does not have: two MARK rules at the top of
 # INPUT and FORWARD stand in for KUBE-MARK-DROP and KUBE-MARK-MASQ.
-# kube-proxy's "-m addrtype --dst-type LOCAL" (not in bpfilter) is
-# spelled "-d 198.51.100.2/32", the node's address.
 kubernetes() {
 	local i ns port name
 	cat <<'HEAD'
@@ -47,8 +45,8 @@ kubernetes() {
 -A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
 -A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -j KUBE-FIREWALL
--A KUBE-EXTERNAL-SERVICES -d 198.51.100.2/32 -p tcp -m comment --comment "default/web:http has no endpoints" -m tcp --dport 31080 -j REJECT --reject-with icmp-port-unreachable
--A KUBE-EXTERNAL-SERVICES -d 198.51.100.2/32 -p tcp -m comment --comment "default/web:https has no endpoints" -m tcp --dport 31443 -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default/web:http has no endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 31080 -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default/web:https has no endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 31443 -j REJECT --reject-with icmp-port-unreachable
 -A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
 -A KUBE-FIREWALL -m comment --comment "kubernetes firewall for dropping marked packets" -m mark --mark 0x8000/0x8000 -j DROP
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
