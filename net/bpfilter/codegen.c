@@ -174,27 +174,28 @@ bool cg_meta_ptr(struct codegen *cg, __u8 reg, __u32 need, const char *what)
 	return true;
 }
 
-void cg_owner_ids(struct codegen *cg, const struct bpfilter_owner_desc *ids)
+int cg_owner_ids(struct codegen *cg, const struct bpfilter_owner_desc *ids)
 {
 	struct bpfilter_owner_desc *owners;
 	__u32 i;
 
 	for (i = 0; i < cg->nr_owners; i++)
 		if (!memcmp(&cg->owners[i], ids, sizeof(*ids)))
-			return;
+			return i;
 	if (cg->nr_owners >= BPFILTER_OWNERS_MAX) {
 		bpfilter_log_ratelimited("codegen: more than %u different -m owner rules",
 					 BPFILTER_OWNERS_MAX);
 		set_error(cg, -E2BIG);
-		return;
+		return -1;
 	}
 	owners = realloc(cg->owners, (cg->nr_owners + 1) * sizeof(*owners));
 	if (!owners) {
 		set_error(cg, -ENOMEM);
-		return;
+		return -1;
 	}
 	cg->owners = owners;
-	owners[cg->nr_owners++] = *ids;
+	owners[cg->nr_owners] = *ids;
+	return cg->nr_owners++;
 }
 
 int cg_log_index(struct codegen *cg, const struct bpfilter_log_desc *log)

@@ -191,8 +191,11 @@ bool cg_hook_actions(struct codegen *cg, const char *what);
 /* The index of the LOG target @log in the image's table, or -1 (ENOMEM). */
 int cg_log_index(struct codegen *cg, const struct bpfilter_log_desc *log);
 
-/* Adds an -m owner rule's ids to the image, for the module to check. */
-void cg_owner_ids(struct codegen *cg, const struct bpfilter_owner_desc *ids);
+/*
+ * Adds an -m owner rule's ids to the image, for the module to check.
+ * Return: their index in the image's id sets, or -1 (the table refused).
+ */
+int cg_owner_ids(struct codegen *cg, const struct bpfilter_owner_desc *ids);
 
 /* ipt_ip: addresses, interfaces, protocol, fragments (codegen_ip.c). */
 void cg_emit_ip(struct codegen *cg, const struct ipt_ip *ip,

@@ -54,6 +54,8 @@ struct bpfilter_kept {
  *	the programs never outlive it
  * @logs: the image's LOG targets, @nr_logs of them; the logger is held
  *	while there are any
+ * @owners: the image's -m owner id sets, @nr_owners of them, for
+ *	--suppl-groups (BPFILTER_NEED_OWNER_GROUPS), or NULL
  * @rcu: freed after the hooks' readers are done
  */
 struct bpfilter_progs {
@@ -68,6 +70,8 @@ struct bpfilter_progs {
 	struct net *net;
 	struct bpfilter_image_log *logs;
 	u32 nr_logs;
+	struct bpfilter_image_owner *owners;
+	u32 nr_owners;
 	struct rcu_head rcu;
 };
 

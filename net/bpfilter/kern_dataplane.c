@@ -29,6 +29,7 @@
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
+#include <linux/netfilter/xt_owner.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/route.h>
@@ -101,8 +102,39 @@ static void meta_set_ct(struct bpfilter_meta *m, const struct sk_buff *skb)
  * this namespace, with a file, and that file's fsuid and fsgid in the
  * namespace's user namespace (the rule's ids are in it).
  */
+/* owner_mt()'s group test of each --suppl-groups id set, in kgids. */
+static u64 owner_groups(const struct bpfilter_progs *p, const struct cred *cred,
+			const struct net *net)
+{
+	const struct group_info *gi = cred->group_info;
+	const struct bpfilter_image_owner *o;
+	kgid_t min, max;
+	u64 bits = 0;
+	u32 i, g;
+
+	for (i = 0; i < p->nr_owners && i < BPFILTER_OWNER_GROUPS_MAX; i++) {
+		o = &p->owners[i];
+		if (!(o->match & XT_OWNER_SUPPL_GROUPS))
+			continue;
+		min = make_kgid(net->user_ns, o->gid_min);
+		max = make_kgid(net->user_ns, o->gid_max);
+		if (gid_gte(cred->fsgid, min) && gid_lte(cred->fsgid, max)) {
+			bits |= BIT_ULL(i);
+			continue;
+		}
+		for (g = 0; gi && g < gi->ngroups; g++) {
+			if (gid_gte(gi->gid[g], min) &&
+			    gid_lte(gi->gid[g], max)) {
+				bits |= BIT_ULL(i);
+				break;
+			}
+		}
+	}
+	return bits;
+}
+
 static void meta_set_owner(struct bpfilter_meta *m, const struct sk_buff *skb,
-			   const struct net *net)
+			   const struct bpfilter_progs *p, const struct net *net)
 {
 	struct sock *sk = skb_to_full_sk(skb);
 	const struct file *filp;
@@ -117,6 +149,8 @@ static void meta_set_owner(struct bpfilter_meta *m, const struct sk_buff *skb,
 		m->owner_flags |= BPFILTER_OWNER_FILE;
 		m->owner_uid = from_kuid(net->user_ns, filp->f_cred->fsuid);
 		m->owner_gid = from_kgid(net->user_ns, filp->f_cred->fsgid);
+		if (p->needs & BPFILTER_NEED_OWNER_GROUPS)
+			m->owner_groups = owner_groups(p, filp->f_cred, net);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
@@ -245,7 +279,7 @@ static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 	if (p->needs & BPFILTER_NEED_ETHER)
 		meta->dev_ether = dev_ether(skb);
 	if (p->needs & BPFILTER_NEED_OWNER)
-		meta_set_owner(meta, skb, state->net);
+		meta_set_owner(meta, skb, p, state->net);
 	if (p->needs & (BPFILTER_NEED_ADDRTYPE_SRC | BPFILTER_NEED_ADDRTYPE_DST))
 		meta_set_addrtype(meta, p->needs, skb, state);
 	meta->actions = 0;

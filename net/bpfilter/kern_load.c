@@ -173,11 +173,14 @@ static int image_prog_parse(void *image, size_t len, size_t *off,
 	return 0;
 }
 
-/* owner_check() of the -m owner rules' ids; @writer: the caller's. */
-static int owners_check(struct net *net, struct user_namespace *writer,
-			const void *image, size_t len, size_t *off,
-			u32 nr_owners)
+/* owner_check() of the -m owner rules' ids; @writer: the caller's.
+ * The hook needs them too for --suppl-groups: kept in @p then.
+ */
+static int owners_check(struct bpfilter_progs *p, struct net *net,
+			struct user_namespace *writer, const void *image,
+			size_t len, size_t *off, u32 nr_owners)
 {
+	const void *start = image + *off;
 	struct bpfilter_image_owner o;
 	u32 i;
 
@@ -206,6 +209,13 @@ static int owners_check(struct net *net, struct user_namespace *writer,
 		     gid_lt(make_kgid(net->user_ns, o.gid_max),
 			    make_kgid(net->user_ns, o.gid_min))))
 			goto refuse;
+	}
+	if (nr_owners && p->needs & BPFILTER_NEED_OWNER_GROUPS) {
+		p->owners = kmemdup(start, nr_owners * sizeof(o),
+				    GFP_KERNEL_ACCOUNT);
+		if (!p->owners)
+			return -ENOMEM;
+		p->nr_owners = nr_owners;
 	}
 	return 0;
 refuse:
@@ -334,7 +344,7 @@ static int progs_load(struct bpfilter_progs *p, struct net *net,
 	if (!err)
 		err = logs_parse(p, image, len, &off, hdr->nr_logs);
 	if (!err)
-		err = owners_check(net, writer, image, len, &off,
+		err = owners_check(p, net, writer, image, len, &off,
 				   hdr->nr_owners);
 	if (!err && off != len)
 		err = -EBADMSG;
@@ -436,6 +446,7 @@ void bpfilter_progs_free(struct bpfilter_progs *p)
 	if (p->nr_logs)
 		nf_logger_put(NFPROTO_IPV4, NF_LOG_TYPE_LOG);
 	kfree(p->logs);
+	kfree(p->owners);
 	kfree_rcu(p, rcu);
 }
 

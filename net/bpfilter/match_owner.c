@@ -7,7 +7,9 @@
  * namespace, the one the rule's ids are in.  What owner_check() checks
  * against that user namespace (the writer's must be it, the ids must
  * map) the module checks at load, from the ids the image carries.
- * --suppl-groups, which needs the file's whole group list, is refused.
+ * --suppl-groups needs the file's whole group list: the hook tests each
+ * such rule's gid range against it and sets the rule's bit in
+ * owner_groups (BPFILTER_NEED_OWNER_GROUPS), in kernel gids as x_tables.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -37,8 +39,6 @@ static int owner_check(const void *data, const struct ipt_entry *e)
 	    (info->match & XT_OWNER_GID && (info->gid_max < info->gid_min ||
 					     info->gid_max == (__u32)-1)))
 		return bpfilter_refuse(-EINVAL, "owner match: an id range is reversed or holds -1");
-	if (info->match & XT_OWNER_SUPPL_GROUPS)
-		return bpfilter_refuse(-EOPNOTSUPP, "owner match: --suppl-groups is not supported");
 	return 0;
 }
 
@@ -58,12 +58,33 @@ static void emit_id(struct bpf_prog_buf *p, __s16 off, __u32 lo, __u32 hi,
 	bpf_prog_bind(p, inv ? out : in);
 }
 
+/* The hook's group test of id set @index; fails when it is @inv. */
+static void emit_group_bit(struct bpf_prog_buf *p, int index, bool inv,
+			   unsigned int fail)
+{
+	unsigned int go_on = bpf_prog_label(p);
+
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, R_META, META(owner_groups)));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_RSH, BPF_REG_1, index));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_AND, BPF_REG_1, 1));
+	if (inv) {
+		bpf_prog_jump(p, insn_jmp_imm(BPF_JNE, BPF_REG_1, 0, 0), fail);
+		return;
+	}
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JNE, BPF_REG_1, 0, 0), go_on);
+	bpf_prog_jump(p, insn_ja(0), fail);
+	bpf_prog_bind(p, go_on);
+}
+
 /* owner_mt() */
 static void owner_emit(struct codegen *cg, const void *data, unsigned int fail)
 {
 	const struct xt_owner_match_info *info = data;
 	const __u8 ids = XT_OWNER_UID | XT_OWNER_GID;
+	const bool groups = (info->match & XT_OWNER_GID) &&
+			    (info->match & XT_OWNER_SUPPL_GROUPS);
 	struct bpf_prog_buf *p = cg_prog(cg);
+	int index = -1;
 	unsigned int socket = bpf_prog_label(p);
 	unsigned int file = bpf_prog_label(p);
 	unsigned int done = bpf_prog_label(p);
@@ -73,12 +94,22 @@ static void owner_emit(struct codegen *cg, const void *data, unsigned int fail)
 		.match = info->match,
 	};
 
+	if (info->match & ids) {
+		index = cg_owner_ids(cg, &desc);
+		if (index < 0)
+			return;
+	}
+	if (groups && index >= BPFILTER_OWNER_GROUPS_MAX) {
+		bpfilter_log_ratelimited("codegen: more than %d -m owner id sets before a --suppl-groups one",
+					 BPFILTER_OWNER_GROUPS_MAX);
+		cg_refuse(cg, -E2BIG);
+		return;
+	}
 	if (!cg_meta_ptr(cg, R_META, BPFILTER_NEED_OWNER |
-			 (info->match & ids ? BPFILTER_NEED_OWNER_IDS : 0),
+			 (info->match & ids ? BPFILTER_NEED_OWNER_IDS : 0) |
+			 (groups ? BPFILTER_NEED_OWNER_GROUPS : 0),
 			 "-m owner"))
 		return;
-	if (info->match & ids)
-		cg_owner_ids(cg, &desc);
 
 	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_1, R_META, META(owner_flags)));
 	bpf_prog_jump(p, insn_jmp32_imm(BPF_JSET, BPF_REG_1,
@@ -100,7 +131,9 @@ static void owner_emit(struct codegen *cg, const void *data, unsigned int fail)
 	if (info->match & XT_OWNER_UID)
 		emit_id(p, META(owner_uid), info->uid_min, info->uid_max,
 			info->invert & XT_OWNER_UID, fail);
-	if (info->match & XT_OWNER_GID)
+	if (groups)
+		emit_group_bit(p, index, info->invert & XT_OWNER_GID, fail);
+	else if (info->match & XT_OWNER_GID)
 		emit_id(p, META(owner_gid), info->gid_min, info->gid_max,
 			info->invert & XT_OWNER_GID, fail);
 	bpf_prog_bind(p, done);

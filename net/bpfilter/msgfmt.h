@@ -168,7 +168,13 @@ struct bpfilter_image_hdr {
  * with a whole Ethernet header before the data, what xt_mac looks for.
  */
 #define BPFILTER_NEED_ETHER	0x80U
-#define BPFILTER_NEEDS		0xffU
+/* The hook fills owner_groups: bit i is set when the file's fsgid or one
+ * of its supplementary groups lies in owner id set i's gid range
+ * (-m owner --gid-owner --suppl-groups; the first 64 id sets).
+ */
+#define BPFILTER_NEED_OWNER_GROUPS	0x100U
+#define BPFILTER_OWNER_GROUPS_MAX	64
+#define BPFILTER_NEEDS		0x1ffU
 
 #define BPFILTER_RET_REJECT	0x100U
 
@@ -263,6 +269,7 @@ struct bpfilter_meta {
 	__be16 ct_orig_dport;
 	__be16 ct_repl_sport;
 	__be16 ct_repl_dport;
+	__u64 owner_groups;	/* BPFILTER_NEED_OWNER_GROUPS */
 	__u32 actions;		/* BPFILTER_ACT_* */
 	__u32 nr_logs;
 	/* LOG target index, and skb->mark when the LOG rule was reached. */

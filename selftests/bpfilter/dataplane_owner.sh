@@ -6,7 +6,8 @@
 # (192.0.2.1, vp), fixed MACs, multicast routed on the link.
 #
 # H's OUTPUT accepts UDP by the sending socket's uid (one, a range, an
-# inverted one with a gid), by gid, and counts what the kernel's own
+# inverted one with a gid), by gid, by supplementary group (a range and
+# an inverted one), and counts what the kernel's own
 # TCP control socket sends (a socket without a file: a reset) with
 # --socket-exists and its inversion; the rest of UDP is dropped.  H's
 # INPUT counts by address type (local with --limit-iface-in, multicast,
@@ -44,25 +45,38 @@ rules_h='*filter
 -A OUTPUT -p udp -m owner --uid-owner 1000-1999 -j ACCEPT
 -A OUTPUT -p udp -m owner ! --uid-owner 1500 --gid-owner 100 -m udp --dport 7003 -j ACCEPT
 -A OUTPUT -p udp -m owner --gid-owner 2000 -j ACCEPT
+-A OUTPUT -p udp -m owner --gid-owner 3000-3099 --suppl-groups -m udp --dport 7007 -j ACCEPT
+-A OUTPUT -p udp -m owner ! --gid-owner 3050 --suppl-groups -m udp --dport 7008 -j ACCEPT
 -A OUTPUT -p udp -j DROP
 COMMIT'
 
-# name uid gid port count: what H sends, and what x_tables does:
+# name uid gid groups port count: what H sends, and what x_tables does:
 # root to 7001 accepted; 1000 (in 1000-1999) accepted; 2500/100 to 7003
 # accepted by "! uid 1500, gid 100"; 3000/200 to 7004 dropped (EPERM);
-# 4000/2000 accepted by gid; root to 7006 dropped.
-sends='s1 0 0 7001 3
-s2 1000 100 7002 2
-s3 2500 100 7003 4
-s4 3000 200 7004 2
-s5 4000 2000 7005 3
-s6 0 0 7006 1'
+# 4000/2000 accepted by gid; root to 7006 dropped; 3000/200 to 7007
+# accepted by its supplementary group 3050 (--suppl-groups), and
+# dropped with supplementary groups 10,20 only; to 7008 "! 3050
+# --suppl-groups" drops 3000/200 in group 3050, accepts it in 3051.
+sends='s1 0 0 - 7001 3
+s2 1000 100 - 7002 2
+s3 2500 100 - 7003 4
+s4 3000 200 - 7004 2
+s5 4000 2000 - 7005 3
+s6 0 0 - 7006 1
+s7 3000 200 10,3050 7007 2
+s8 3000 200 10,20 7007 1
+s9 3000 200 3050 7008 1
+s10 3000 200 3051 7008 2'
 expected='s1 sent 3 failed 0
 s2 sent 2 failed 0
 s3 sent 4 failed 0
 s4 sent 0 failed 2
 s5 sent 3 failed 0
 s6 sent 0 failed 1
+s7 sent 2 failed 0
+s8 sent 0 failed 1
+s9 sent 0 failed 1
+s10 sent 2 failed 0
 tcp 9 ok 0 refused 1 timeout 0'
 
 setup_side() {
@@ -82,10 +96,15 @@ neigh replace 192.0.2.2 lladdr 02:00:00:00:00:02 dev vp nud permanent'
 run_side() {
 	local s=$1 h=$p-h-$1 peer=$p-p-$1 name uid gid port count
 	printf '%s\n' "$rules_h" | ipt_restore "$s" "$h" || return 1
-	printf '%s\n' "$sends" | while read -r name uid gid port count; do
+	printf '%s\n' "$sends" | while read -r name uid gid groups port count; do
+		if [ "$groups" = - ]; then
+			groups=--clear-groups
+		else
+			groups=--groups=$groups
+		fi
 		echo "$name udp 192.0.2.2 5000 192.0.2.1 $port $count 32" |
 			dp_in "$h" setpriv --reuid="$uid" --regid="$gid" \
-			--clear-groups "$dp_tool" batch
+			"$groups" "$dp_tool" batch
 	done > "$out/send.$s" || return 1
 	echo 'l1 udp 127.0.0.1 5002 127.0.0.1 7200 2 32' |
 		"$dp_tool" -n "$h" batch > "$out/lo.$s" || return 1
