@@ -23,4 +23,5 @@ const struct bpfilter_ext bpfilter_match_comment = {
 	.revision = 0,
 	.size = sizeof(struct xt_comment_info),
 	.emit = comment_emit,
+	.unspec = true,	/* NFPROTO_UNSPEC in 6.1 */
 };

@@ -56,4 +56,5 @@ const struct bpfilter_ext bpfilter_match_connmark = {
 	.revision = 1,
 	.size = sizeof(struct xt_connmark_mtinfo1),
 	.emit = connmark_emit,
+	.unspec = true,	/* NFPROTO_UNSPEC in 6.1 */
 };

@@ -270,6 +270,7 @@ const struct bpfilter_ext bpfilter_match_state = {
 	.revision = 0,
 	.size = sizeof(struct xt_state_info),
 	.emit = state_emit,
+	.unspec = true,	/* NFPROTO_UNSPEC in 6.1 */
 };
 
 const struct bpfilter_ext bpfilter_match_conntrack_v1 = {
@@ -277,6 +278,7 @@ const struct bpfilter_ext bpfilter_match_conntrack_v1 = {
 	.revision = 1,
 	.size = sizeof(struct xt_conntrack_mtinfo1),
 	.emit = conntrack_v1_emit,
+	.unspec = true,	/* NFPROTO_UNSPEC in 6.1 */
 };
 
 const struct bpfilter_ext bpfilter_match_conntrack_v2 = {
@@ -284,6 +286,7 @@ const struct bpfilter_ext bpfilter_match_conntrack_v2 = {
 	.revision = 2,
 	.size = sizeof(struct xt_conntrack_mtinfo2),
 	.emit = conntrack_v2_emit,
+	.unspec = true,	/* NFPROTO_UNSPEC in 6.1 */
 };
 
 const struct bpfilter_ext bpfilter_match_conntrack_v3 = {
@@ -291,4 +294,5 @@ const struct bpfilter_ext bpfilter_match_conntrack_v3 = {
 	.revision = 3,
 	.size = sizeof(struct xt_conntrack_mtinfo3),
 	.emit = conntrack_v3_emit,
+	.unspec = true,	/* NFPROTO_UNSPEC in 6.1 */
 };

@@ -215,4 +215,5 @@ const struct bpfilter_ext bpfilter_match_limit = {
 	.state = true,
 	.check = limit_check,
 	.emit = limit_emit,
+	.unspec = true,	/* NFPROTO_UNSPEC in 6.1 */
 };

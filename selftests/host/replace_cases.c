@@ -272,6 +272,16 @@ static void ttl_mode4(struct payload *p)
 	rename_match(p, RULE("INPUT", 2), "ttl", 0);
 	pl_match(p, RULE("INPUT", 2), 0)->data[0] = 4;
 }
+/* The stateful extensions' registrations: UNSPEC ones answer another
+ * revision with EPROTOTYPE, IPv4 ones with ENOENT.
+ */
+static void conntrack_revision0(struct payload *p) { rename_match(p, RULE("INPUT", 0), "conntrack", 0); }
+static void state_revision1(struct payload *p) { rename_match(p, RULE("INPUT", 0), "state", 1); }
+static void limit_revision1(struct payload *p) { rename_match(p, RULE("INPUT", 0), "limit", 1); }
+static void comment_revision1(struct payload *p) { rename_match(p, RULE("INPUT", 0), "comment", 1); }
+static void connmark_revision0(struct payload *p) { rename_match(p, RULE("INPUT", 0), "connmark", 0); }
+static void owner_revision0(struct payload *p) { rename_match(p, RULE("INPUT", 0), "owner", 0); }
+static void addrtype_revision2(struct payload *p) { rename_match(p, RULE("INPUT", 0), "addrtype", 2); }
 static void mac_in_output(struct payload *p) { rename_match(p, RULE("OUTPUT", 1), "mac", 0); }
 static void mac_in_input(struct payload *p) { rename_match(p, RULE("INPUT", 1), "mac", 0); }
 
@@ -381,6 +391,13 @@ const struct replace_case replace_cases[] = {
 	{ "unreachable rule with an unknown target", -ENOENT, NULL, unreachable_unknown_target },
 	{ "mark match revision 0", -EPROTOTYPE, NULL, mark_revision0 },
 	{ "ttl match revision 1", -ENOENT, NULL, ttl_revision1 },
+	{ "conntrack match revision 0", -EPROTOTYPE, NULL, conntrack_revision0 },
+	{ "state match revision 1", -EPROTOTYPE, NULL, state_revision1 },
+	{ "limit match revision 1", -EPROTOTYPE, NULL, limit_revision1 },
+	{ "comment match revision 1", -EPROTOTYPE, NULL, comment_revision1 },
+	{ "connmark match revision 0", -EPROTOTYPE, NULL, connmark_revision0 },
+	{ "owner match revision 0", -ENOENT, NULL, owner_revision0 },
+	{ "addrtype match revision 2", -ENOENT, NULL, addrtype_revision2 },
 	{ "tos match revision 0", -ENOENT, NULL, tos_revision0 },
 	{ "dscp 64", -EDOM, NULL, dscp_64 },
 	{ "dscp 63 (accepted)", 0, NULL, dscp_63 },
