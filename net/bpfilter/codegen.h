@@ -102,11 +102,18 @@ struct bpfilter_owner_desc {
 
 #define BPFILTER_OWNERS_MAX		4096U
 
-/* A LOG target's parameters (struct xt_log_info's layout). */
+/* A LOG or NFLOG target's parameters (struct bpfilter_image_log's). */
 struct bpfilter_log_desc {
+	__u8 type;
 	__u8 level;
 	__u8 logflags;
-	char prefix[30];
+	__u8 pad;
+	__u32 copy_len;
+	__u16 group;
+	__u16 qthreshold;
+	__u16 flags;
+	__u16 pad2;
+	char prefix[64];
 };
 
 struct bpfilter_image {

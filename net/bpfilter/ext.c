@@ -36,6 +36,7 @@ static const struct bpfilter_ext *const targets[] = {
 	&bpfilter_target_standard,
 	&bpfilter_target_error,
 	&bpfilter_target_log,
+	&bpfilter_target_nflog,
 	&bpfilter_target_reject,
 	&bpfilter_target_mark,
 	&bpfilter_target_connmark_v1,

@@ -88,6 +88,7 @@ extern const struct bpfilter_ext bpfilter_match_pkttype;
 extern const struct bpfilter_ext bpfilter_match_mac;
 extern const struct bpfilter_ext bpfilter_target_standard;
 extern const struct bpfilter_ext bpfilter_target_log;
+extern const struct bpfilter_ext bpfilter_target_nflog;
 extern const struct bpfilter_ext bpfilter_target_reject;
 extern const struct bpfilter_ext bpfilter_target_mark;
 extern const struct bpfilter_ext bpfilter_target_connmark_v1;

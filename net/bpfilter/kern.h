@@ -11,6 +11,7 @@
 #include <linux/spinlock.h>
 #include <linux/uio.h>
 #include <linux/bpfilter.h>
+#include <net/netfilter/nf_log.h>
 #include "msgfmt.h"
 
 struct mem_cgroup;
@@ -52,8 +53,8 @@ struct bpfilter_kept {
  * @needs: BPFILTER_NEED_* of the image
  * @net: the namespace conntrack is held in (BPFILTER_NEED_CT), or NULL;
  *	the programs never outlive it
- * @logs: the image's LOG targets, @nr_logs of them; the logger is held
- *	while there are any
+ * @logs: the image's LOG and NFLOG targets, @nr_logs of them
+ * @loggers: bit n: the IPv4 logger of enum nf_log_type n is held
  * @owners: the image's -m owner id sets, @nr_owners of them, for
  *	--suppl-groups (BPFILTER_NEED_OWNER_GROUPS), or NULL
  * @rcu: freed after the hooks' readers are done
@@ -70,6 +71,7 @@ struct bpfilter_progs {
 	struct net *net;
 	struct bpfilter_image_log *logs;
 	u32 nr_logs;
+	u32 loggers;
 	struct bpfilter_image_owner *owners;
 	u32 nr_owners;
 	struct rcu_head rcu;
@@ -195,6 +197,14 @@ int bpfilter_table_by_name(const char *name, size_t len);
 /* kern_load.c: programs and maps from a COMPILE reply. */
 int bpfilter_loader_init(void);
 void bpfilter_loader_exit(void);
+/* The logger a checked LOG (BPFILTER_LOG_TYPE_LOG) or NFLOG record needs. */
+static inline enum nf_log_type
+bpfilter_log_type(const struct bpfilter_image_log *log)
+{
+	return log->type == BPFILTER_LOG_TYPE_LOG ? NF_LOG_TYPE_LOG :
+						    NF_LOG_TYPE_ULOG;
+}
+
 struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
 					   size_t len);
 void bpfilter_progs_free(struct bpfilter_progs *p);

@@ -25,6 +25,7 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_LOG.h>
+#include <linux/netfilter/xt_NFLOG.h>
 #include <linux/netfilter/xt_state.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/if_arp.h>
@@ -189,7 +190,8 @@ static void meta_set_addrtype(struct bpfilter_meta *m, u32 needs,
 	}
 }
 
-/* The LOG targets the program reached, in order, as log_tg() logs them:
+/* The LOG and NFLOG targets the program reached, in order, as log_tg()
+ * and nflog_tg() log them:
  * with the mark the packet had when the rule was reached.
  */
 static void run_logs(const struct bpfilter_progs *p,
@@ -208,9 +210,18 @@ static void run_logs(const struct bpfilter_progs *p,
 		if (m->log[i].index >= p->nr_logs)
 			continue;
 		log = &p->logs[m->log[i].index];
-		li.type = NF_LOG_TYPE_LOG;
-		li.u.log.level = log->level;
-		li.u.log.logflags = log->logflags;
+		memset(&li, 0, sizeof(li));
+		li.type = bpfilter_log_type(log);
+		if (li.type == NF_LOG_TYPE_LOG) {
+			li.u.log.level = log->level;
+			li.u.log.logflags = log->logflags;
+		} else {
+			li.u.ulog.copy_len = log->copy_len;
+			li.u.ulog.group = log->group;
+			li.u.ulog.qthreshold = log->qthreshold;
+			if (log->flags & XT_NFLOG_F_COPY_LEN)
+				li.u.ulog.flags |= NF_LOG_F_COPY_LEN;
+		}
 		skb->mark = m->log[i].mark;
 		nf_log_packet(state->net, NFPROTO_IPV4, state->hook, skb,
 			      state->in, state->out, &li, "%s", log->prefix);

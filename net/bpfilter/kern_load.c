@@ -31,6 +31,7 @@
 #include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/slab.h>
+#include <linux/netfilter/xt_NFLOG.h>
 #include <linux/netfilter/xt_owner.h>
 #include <linux/uidgid.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -223,7 +224,9 @@ refuse:
 	return -EINVAL;
 }
 
-/* The LOG targets after the programs, checked as log_tg_check() does. */
+/* The LOG and NFLOG targets after the programs, checked as
+ * log_tg_check() and nflog_tg_check() do.
+ */
 static int logs_parse(struct bpfilter_progs *p, void *image, size_t len,
 		      size_t *off, u32 nr_logs)
 {
@@ -235,10 +238,16 @@ static int logs_parse(struct bpfilter_progs *p, void *image, size_t len,
 	if (nr_logs > BPFILTER_IMAGE_LOGS_MAX ||
 	    (len - *off) / sizeof(*logs) < nr_logs)
 		return -EBADMSG;
-	for (i = 0; i < nr_logs; i++)
-		if (logs[i].level >= 8 ||
-		    logs[i].prefix[sizeof(logs[i].prefix) - 1])
+	for (i = 0; i < nr_logs; i++) {
+		if (logs[i].prefix[sizeof(logs[i].prefix) - 1])
 			return -EBADMSG;
+		if (logs[i].type == BPFILTER_LOG_TYPE_LOG && logs[i].level < 8)
+			continue;
+		if (logs[i].type == BPFILTER_LOG_TYPE_ULOG &&
+		    !(logs[i].flags & ~XT_NFLOG_MASK))
+			continue;
+		return -EBADMSG;
+	}
 	p->logs = kmemdup(logs, nr_logs * sizeof(*logs), GFP_KERNEL_ACCOUNT);
 	if (!p->logs)
 		return -ENOMEM;
@@ -250,24 +259,38 @@ static int logs_parse(struct bpfilter_progs *p, void *image, size_t len,
  * while the programs live, as xt_LOG's and xt_conntrack's checkentry
  * take them for a rule's lifetime.
  */
+static int logger_get(enum nf_log_type type)
+{
+	int err = nf_logger_find_get(NFPROTO_IPV4, type);
+
+	if (err) {
+		/* As xt_LOG's dependency and xt_NFLOG's request load it. */
+		request_module("nf-logger-%u-%u", NFPROTO_IPV4, type);
+		err = nf_logger_find_get(NFPROTO_IPV4, type);
+	}
+	if (err)
+		net_warn_ratelimited("%s: no IPv4 logger: %d\n",
+				     type == NF_LOG_TYPE_LOG ? "LOG" : "NFLOG",
+				     err);
+	return err;
+}
+
 static int progs_hold(struct bpfilter_progs *p, struct net *net, u32 nr_logs)
 {
+	u32 i, want = 0;
 	int err;
 
-	if (nr_logs) {
-		err = nf_logger_find_get(NFPROTO_IPV4, NF_LOG_TYPE_LOG);
-		if (err) {
-			/* xt_LOG gets nf_log_syslog as its dependency. */
-			request_module("nf-logger-%u-%u", NFPROTO_IPV4,
-				       NF_LOG_TYPE_LOG);
-			err = nf_logger_find_get(NFPROTO_IPV4, NF_LOG_TYPE_LOG);
-		}
-		if (err) {
-			net_warn_ratelimited("LOG: no IPv4 logger: %d\n", err);
+	for (i = 0; i < nr_logs; i++)
+		want |= BIT(bpfilter_log_type(&p->logs[i]));
+	for (i = 0; i < NF_LOG_TYPE_MAX; i++) {
+		if (!(want & BIT(i)))
+			continue;
+		err = logger_get(i);
+		if (err)
 			return err;
-		}
-		p->nr_logs = nr_logs;
+		p->loggers |= BIT(i);
 	}
+	p->nr_logs = nr_logs;
 	if (p->needs & BPFILTER_NEED_CT) {
 		err = nf_ct_netns_get(net, NFPROTO_IPV4);
 		if (err) {
@@ -428,7 +451,7 @@ struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
  */
 void bpfilter_progs_free(struct bpfilter_progs *p)
 {
-	unsigned int hook;
+	unsigned int hook, type;
 
 	if (!p)
 		return;
@@ -443,8 +466,9 @@ void bpfilter_progs_free(struct bpfilter_progs *p)
 		bpf_map_put(p->state);
 	if (p->net)
 		nf_ct_netns_put(p->net, NFPROTO_IPV4);
-	if (p->nr_logs)
-		nf_logger_put(NFPROTO_IPV4, NF_LOG_TYPE_LOG);
+	for (type = 0; type < NF_LOG_TYPE_MAX; type++)
+		if (p->loggers & BIT(type))
+			nf_logger_put(NFPROTO_IPV4, type);
 	kfree(p->logs);
 	kfree(p->owners);
 	kfree_rcu(p, rcu);

@@ -178,12 +178,24 @@ struct bpfilter_image_hdr {
 
 #define BPFILTER_RET_REJECT	0x100U
 
-/* A LOG target's parameters: struct xt_log_info's layout. */
+/* A LOG or NFLOG target's parameters: what log_tg() and nflog_tg()
+ * put in their struct nf_loginfo, and the prefix.
+ */
 struct bpfilter_image_log {
-	__u8 level;		/* < 8 */
-	__u8 logflags;		/* XT_LOG_* */
-	char prefix[30];	/* NUL-terminated */
+	__u8 type;		/* NF_LOG_TYPE_LOG (LOG), _ULOG (NFLOG) */
+	__u8 level;		/* LOG: < 8 */
+	__u8 logflags;		/* LOG: XT_LOG_* */
+	__u8 pad;
+	__u32 copy_len;		/* NFLOG: --nflog-size */
+	__u16 group;		/* NFLOG: --nflog-group */
+	__u16 qthreshold;	/* NFLOG: --nflog-threshold */
+	__u16 flags;		/* NFLOG: XT_NFLOG_F_COPY_LEN */
+	__u16 pad2;
+	char prefix[64];	/* NUL-terminated */
 };
+
+#define BPFILTER_LOG_TYPE_LOG	0	/* NF_LOG_TYPE_LOG */
+#define BPFILTER_LOG_TYPE_ULOG	1	/* NF_LOG_TYPE_ULOG */
 
 #define BPFILTER_IMAGE_LOGS_MAX	4096U
 

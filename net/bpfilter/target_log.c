@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The LOG target (xt_LOG, revision 0).  The kernel's own logger writes
- * the line, so it is byte for byte what xt_LOG writes: the program only
- * records, in this CPU's struct bpfilter_meta, which LOG target was
- * reached and the packet's mark at that point, and bpfilter.ko's hook
- * calls nf_log_packet() for each record, in order, once the program has
- * returned.  The verdict does not depend on logging (LOG continues), so
- * logging after the run changes nothing but when the line is written.
+ * The LOG target (xt_LOG, revision 0) and the NFLOG target (xt_NFLOG,
+ * revision 0).  The kernel's own loggers write the line or send the
+ * netlink message (nf_log_syslog, nfnetlink_log), so they are what
+ * xt_LOG and xt_NFLOG produce: the program only records, in this CPU's
+ * struct bpfilter_meta, which target was reached and the packet's mark
+ * at that point, and bpfilter.ko's hook calls nf_log_packet() for each
+ * record, in order, once the program has returned.  The verdict does not
+ * depend on logging (both continue), so logging after the run changes
+ * nothing but when the line is written.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 
 #include <linux/bpf.h>
 #include <linux/netfilter/xt_LOG.h>
+#include <linux/netfilter/xt_NFLOG.h>
 
 #include "codegen_emit.h"
 #include "ext.h"
@@ -22,9 +25,11 @@
 
 #define R_META	BPF_REG_5
 
-_Static_assert(sizeof(struct xt_log_info) == sizeof(struct bpfilter_log_desc) &&
-	       sizeof(struct xt_log_info) == sizeof(struct bpfilter_image_log),
-	       "a LOG target's data is what the module receives");
+_Static_assert(sizeof(struct bpfilter_log_desc) ==
+	       sizeof(struct bpfilter_image_log) &&
+	       sizeof(((struct bpfilter_log_desc *)0)->prefix) ==
+	       sizeof(((struct xt_nflog_info *)0)->prefix),
+	       "a log target's data is what the module receives");
 
 /* log_tg_check(): the logger itself is the module's to find. */
 static int log_check(const void *data, const struct ipt_entry *e)
@@ -44,17 +49,34 @@ static int log_check(const void *data, const struct ipt_entry *e)
 	return 0;
 }
 
-static void log_emit(struct codegen *cg, const void *data)
+/* nflog_tg_check(): the logger itself is the module's to find. */
+static int nflog_check(const void *data, const struct ipt_entry *e)
+{
+	const struct xt_nflog_info *info = data;
+
+	(void)e;
+	if (info->flags & ~XT_NFLOG_MASK) {
+		bpfilter_log_ratelimited("NFLOG target: flags %#x", info->flags);
+		return -EINVAL;
+	}
+	if (info->prefix[sizeof(info->prefix) - 1]) {
+		bpfilter_log_ratelimited("NFLOG target: prefix is not null-terminated");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Records the log target @desc for the hook to carry out. */
+static void emit_record(struct codegen *cg, const struct bpfilter_log_desc *desc,
+			const char *what)
 {
 	struct bpf_prog_buf *p = cg_prog(cg);
 	unsigned int room = bpf_prog_label(p);
 	unsigned int done = bpf_prog_label(p);
-	struct bpfilter_log_desc desc;
 	int index;
 
-	memcpy(&desc, data, sizeof(desc));
-	index = cg_log_index(cg, &desc);
-	if (index < 0 || !cg_meta_ptr(cg, R_META, 0, "-j LOG"))
+	index = cg_log_index(cg, desc);
+	if (index < 0 || !cg_meta_ptr(cg, R_META, 0, what))
 		return;
 
 	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_1, R_META,
@@ -87,6 +109,44 @@ static void log_emit(struct codegen *cg, const void *data)
 				  offsetof(struct bpfilter_meta, nr_logs)));
 	bpf_prog_bind(p, done);
 }
+
+/* log_tg()'s struct nf_loginfo */
+static void log_emit(struct codegen *cg, const void *data)
+{
+	const struct xt_log_info *info = data;
+	struct bpfilter_log_desc desc = {
+		.type = BPFILTER_LOG_TYPE_LOG,
+		.level = info->level,
+		.logflags = info->logflags,
+	};
+
+	memcpy(desc.prefix, info->prefix, sizeof(info->prefix));
+	emit_record(cg, &desc, "-j LOG");
+}
+
+/* nflog_tg()'s struct nf_loginfo (its flags: the module's to map) */
+static void nflog_emit(struct codegen *cg, const void *data)
+{
+	const struct xt_nflog_info *info = data;
+	struct bpfilter_log_desc desc = {
+		.type = BPFILTER_LOG_TYPE_ULOG,
+		.copy_len = info->len,
+		.group = info->group,
+		.qthreshold = info->threshold,
+		.flags = info->flags,
+	};
+
+	memcpy(desc.prefix, info->prefix, sizeof(info->prefix));
+	emit_record(cg, &desc, "-j NFLOG");
+}
+
+const struct bpfilter_ext bpfilter_target_nflog = {
+	.name = "NFLOG",
+	.revision = 0,
+	.size = sizeof(struct xt_nflog_info),
+	.check = nflog_check,
+	.emit_target = nflog_emit,
+};
 
 const struct bpfilter_ext bpfilter_target_log = {
 	.name = "LOG",

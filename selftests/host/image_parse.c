@@ -104,9 +104,13 @@ const char *image_parse(const void *buf, size_t len, struct parsed_image *out)
 		return "the LOG targets and owner ids do not fill what follows the programs";
 	out->logs = (const void *)((const unsigned char *)buf + off);
 	for (i = 0; i < out->hdr.nr_logs; i++)
-		if (out->logs[i].level >= 8 ||
+		if (out->logs[i].type > BPFILTER_LOG_TYPE_ULOG ||
+		    (out->logs[i].type == BPFILTER_LOG_TYPE_LOG &&
+		     out->logs[i].level >= 8) ||
+		    (out->logs[i].type == BPFILTER_LOG_TYPE_ULOG &&
+		     out->logs[i].flags & ~1U) ||
 		    out->logs[i].prefix[sizeof(out->logs[i].prefix) - 1])
-			return "a LOG target with a bad level or prefix";
+			return "a LOG or NFLOG target with a bad type, level, flags or prefix";
 	out->owners = (const void *)(out->logs + out->hdr.nr_logs);
 	return NULL;
 }
