@@ -59,44 +59,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool_util.h"
 #define MAX_PORTS	16
 #define WAIT_MS		2000
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(2);
-}
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: see the comment at the top of ctprobe.c\n");
 	exit(2);
-}
-
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	if (strchr(name, '/'))
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die(path);
-	if (setns(fd, CLONE_NEWNET))
-		die("setns");
-	close(fd);
 }
 
 struct opts {

@@ -92,6 +92,25 @@ dp_setup() {
 		exec ip -batch -'
 }
 
+# dp_pair H P [H_BATCH [P_BATCH]]: namespaces H (192.0.2.2 on vh,
+# 02:00:00:00:00:02) and P (192.0.2.1 on vp, 02:00:00:00:00:01), joined
+# by a veth pair and set up by dp_setup, each /24 with its broadcast
+# address and the other's neighbour entry, then each side's extra ip
+# commands.
+dp_pair() {
+	printf '%s\n' "netns add $1" "netns add $2" \
+		"link add vh netns $1 address 02:00:00:00:00:02 type veth peer name vp netns $2 address 02:00:00:00:00:01" |
+		dp_links || return 1
+	dp_setup "$1" "addr add 192.0.2.2/24 brd 192.0.2.255 dev vh
+link set dev vh up
+neigh replace 192.0.2.1 lladdr 02:00:00:00:00:01 dev vh nud permanent
+${3:-}" &&
+	dp_setup "$2" "addr add 192.0.2.1/24 brd 192.0.2.255 dev vp
+link set dev vp up
+neigh replace 192.0.2.2 lladdr 02:00:00:00:00:02 dev vp nud permanent
+${4:-}"
+}
+
 # dp_blob_processes: lib.sh's blob_processes with one program (ls)
 # instead of a readlink per process.
 dp_blob_processes() {

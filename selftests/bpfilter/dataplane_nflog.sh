@@ -41,16 +41,7 @@ prefix "short" hook 1 len 20 mark 0
 prefix "short" hook 1 len 20 mark 0'
 
 setup_side() {
-	local s=$1
-	printf '%s\n' "netns add $p-h-$s" "netns add $p-p-$s" \
-		"link add vh netns $p-h-$s address 02:00:00:00:00:02 type veth peer name vp netns $p-p-$s address 02:00:00:00:00:01" |
-		dp_links || return 1
-	dp_setup $p-h-$s 'addr add 192.0.2.2/24 dev vh
-link set dev vh up
-neigh replace 192.0.2.1 lladdr 02:00:00:00:00:01 dev vh nud permanent' &&
-	dp_setup $p-p-$s 'addr add 192.0.2.1/24 dev vp
-link set dev vp up
-neigh replace 192.0.2.2 lladdr 02:00:00:00:00:02 dev vp nud permanent'
+	dp_pair $p-h-$1 $p-p-$1
 }
 
 run_side() {

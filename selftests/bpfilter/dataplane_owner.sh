@@ -80,17 +80,7 @@ s10 sent 2 failed 0
 tcp 9 ok 0 refused 1 timeout 0'
 
 setup_side() {
-	local s=$1
-	printf '%s\n' "netns add $p-h-$s" "netns add $p-p-$s" \
-		"link add vh netns $p-h-$s address 02:00:00:00:00:02 type veth peer name vp netns $p-p-$s address 02:00:00:00:00:01" |
-		dp_links || return 1
-	dp_setup $p-h-$s 'addr add 192.0.2.2/24 dev vh
-link set dev vh up
-neigh replace 192.0.2.1 lladdr 02:00:00:00:00:01 dev vh nud permanent' &&
-	dp_setup $p-p-$s 'addr add 192.0.2.1/24 dev vp
-link set dev vp up
-route add 224.0.0.0/4 dev vp
-neigh replace 192.0.2.2 lladdr 02:00:00:00:00:02 dev vp nud permanent'
+	dp_pair $p-h-$1 $p-p-$1 '' 'route add 224.0.0.0/4 dev vp'
 }
 
 run_side() {

@@ -27,34 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(2);
-}
-
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), strchr(name, '/') ? "%s" : "/run/netns/%s",
-		 name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die(path);
-	if (setns(fd, CLONE_NEWNET))
-		die("setns");
-	close(fd);
-}
+#include "tool_util.h"
 
 /* One NFULNL_MSG_CONFIG with one attribute, acknowledged. */
 static void config(int fd, uint16_t group, uint16_t type, const void *data,

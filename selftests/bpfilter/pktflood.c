@@ -58,22 +58,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool_util.h"
 #define MAX_PORTS 64
 #define MAX_LEN 1400
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(2);
-}
 
 static void usage(void)
 {
@@ -449,20 +436,6 @@ static int do_recv(int argc, char **argv)
 	}
 	printf("total %lu\n", total);
 	return 0;
-}
-
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), strchr(name, '/') ? "%s" : "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die(path);
-	if (setns(fd, CLONE_NEWNET))
-		die("setns");
-	close(fd);
 }
 
 static void lo_up(void)

@@ -43,6 +43,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tool_util.h"
 #include <netinet/in.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 
@@ -53,12 +55,6 @@ struct blob {
 	struct ipt_replace *repl;
 	unsigned int counted;
 };
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(2);
-}
 
 static void fail(const char *what, const char *why)
 {
@@ -327,20 +323,6 @@ static int do_count(void)
 	       (unsigned long long)e->counters.pcnt,
 	       (unsigned long long)e->counters.bcnt);
 	return 0;
-}
-
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die(path);
-	if (setns(fd, CLONE_NEWNET))
-		die("setns");
-	close(fd);
 }
 
 static void usage(void)
