@@ -284,8 +284,13 @@ static int load_all(const struct parsed_image *img, struct loaded *l)
 	return 0;
 }
 
-/* Every CPU's struct bpfilter_meta: devices @in and @out ("": none). */
-static int set_meta(const struct loaded *l, const char *in, const char *out)
+/*
+ * Every CPU's struct bpfilter_meta: devices @in and @out ("": none), and
+ * dev_ether, which bpfilter.ko's hook sets from skb->dev's type and the
+ * MAC header's place (kern_dataplane.c): an Ethernet device's packet.
+ */
+static int set_meta(const struct loaded *l, const char *in, const char *out,
+		    bool ether)
 {
 	int cpus = libbpf_num_possible_cpus(), i, ret;
 	struct bpfilter_meta *m;
@@ -299,6 +304,7 @@ static int set_meta(const struct loaded *l, const char *in, const char *out)
 	for (i = 0; i < cpus; i++) {
 		strncpy(m[i].in, in, sizeof(m[i].in));
 		strncpy(m[i].out, out, sizeof(m[i].out));
+		m[i].dev_ether = ether;
 	}
 	ret = bpf_map_update_elem(l->meta, &key, m, BPF_ANY) ? -errno : 0;
 	free(m);
@@ -385,7 +391,8 @@ static unsigned int check_devices(const struct loaded *l)
 	int ret;
 
 	for (i = 0; i < sizeof(device_cases) / sizeof(device_cases[0]); i++) {
-		ret = set_meta(l, device_cases[i].in, device_cases[i].out);
+		ret = set_meta(l, device_cases[i].in, device_cases[i].out,
+			       false);
 		if (!ret)
 			ret = test_run(l->socket_filter[NF_INET_FORWARD], &pkts[0],
 				       true, &got);
@@ -499,31 +506,6 @@ static const struct {
 	  (const unsigned char []){ 1, 0, 0x5e, 0, 0, 1 }, 0, NF_ACCEPT },
 };
 
-/*
- * Every CPU's dev_ether, which bpfilter.ko's hook sets from skb->dev's
- * type and the MAC header's place (kern_dataplane.c): an Ethernet
- * device's packet, or not (lo).
- */
-static int set_dev_ether(const struct loaded *l, bool ether)
-{
-	int cpus = libbpf_num_possible_cpus(), i, ret;
-	struct bpfilter_meta *m;
-	__u32 key = 0;
-
-	if (cpus < 0)
-		return cpus;
-	m = calloc(cpus, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	ret = bpf_map_lookup_elem(l->meta, &key, m) ? -errno : 0;
-	for (i = 0; !ret && i < cpus; i++)
-		m[i].dev_ether = ether;
-	if (!ret)
-		ret = bpf_map_update_elem(l->meta, &key, m, BPF_ANY) ? -errno : 0;
-	free(m);
-	return ret;
-}
-
 static unsigned int check_link(const struct loaded *l)
 {
 	unsigned char buf[ETH_HLEN + PKT_MAX] = { 0 };
@@ -554,7 +536,7 @@ static unsigned int check_link(const struct loaded *l)
 		opts.data_size_in = ETH_HLEN + pkts[0].len;
 		opts.ctx_in = &ctx;
 		opts.ctx_size_in = sizeof(ctx);
-		if (set_dev_ether(l, !link_cases[i].lo))
+		if (set_meta(l, "", "lo", !link_cases[i].lo))
 			fail_exit("link: meta map: %s", strerror(errno));
 		if (bpf_prog_test_run_opts(l->socket_filter[NF_INET_FORWARD],
 					   &opts))
@@ -717,7 +699,7 @@ int main(int argc, char **argv)
 	if (ret)
 		return 0;
 
-	ret = set_meta(&l, "", "lo");
+	ret = set_meta(&l, "", "lo", false);
 	if (ret)
 		fail_exit("meta map: %s", strerror(-ret));
 	npkts = pkt_corpus_build(pkts, MAX_PKTS, 0x1000);
