@@ -60,6 +60,14 @@ struct codegen {
 		unsigned int label;
 	} subprogs[CG_SUBPROGS_MAX];
 	unsigned int nr_subprogs;
+	/* The classifier's maps, image-wide, and the run each was made for. */
+	struct bpfilter_class_map *class_maps;
+	struct class_run {
+		unsigned int first, len;
+		bool ports;
+	} *class_runs;
+	unsigned int nr_class_maps;
+	unsigned long class_elems;
 	int err;
 };
 
@@ -135,6 +143,79 @@ void cg_hotdrop_unless(struct codegen *cg, struct bpf_insn ok)
 static const struct ipt_entry *entry(const struct codegen *cg, unsigned int i)
 {
 	return ipt_entry_at(cg->table->entries, cg->offsets[i]);
+}
+
+const struct ipt_entry *cg_entry(const struct codegen *cg, unsigned int i)
+{
+	return entry(cg, i);
+}
+
+unsigned int cg_entry_count(const struct codegen *cg)
+{
+	return cg->count;
+}
+
+unsigned int cg_count_verdict_label(struct codegen *cg, bool accept)
+{
+	return cg->count_verdict_label[accept];
+}
+
+/* Relocations a program keeps free for the rest of its code. */
+#define RELOCS_SPARE	16U
+
+bool cg_class_budget(struct codegen *cg, unsigned int maps,
+		     unsigned int elems)
+{
+	return cg->nr_class_maps + maps <= BPFILTER_CLASS_MAPS_MAX &&
+	       cg->class_elems + elems <= (unsigned long)cg->count *
+	       BPFILTER_CLASS_ELEMS_PER_ENTRY &&
+	       (cg->class_elems + elems) * (BPFILTER_CLASS_KEY_MAX + 8) <=
+	       BPFILTER_CLASS_BYTES_MAX &&
+	       cg->prog.nr_relocs + maps + RELOCS_SPARE <=
+	       BPFILTER_PROG_RELOCS_MAX;
+}
+
+int cg_class_map_find(struct codegen *cg, unsigned int first,
+		      unsigned int len, bool ports)
+{
+	unsigned int i;
+
+	for (i = 0; i < cg->nr_class_maps; i++)
+		if (cg->class_runs[i].first == first &&
+		    cg->class_runs[i].len == len &&
+		    cg->class_runs[i].ports == ports)
+			return BPFILTER_MAPS + i;
+	return -1;
+}
+
+int cg_class_map_add(struct codegen *cg, unsigned int first,
+		     unsigned int len, bool ports,
+		     struct bpfilter_class_map *m)
+{
+	unsigned int n = cg->nr_class_maps + 1;
+	struct bpfilter_class_map *maps;
+	struct class_run *runs;
+
+	if (!m->keys || !m->values)
+		goto nomem;
+	maps = realloc(cg->class_maps, n * sizeof(*maps));
+	if (!maps)
+		goto nomem;
+	cg->class_maps = maps;
+	runs = realloc(cg->class_runs, n * sizeof(*runs));
+	if (!runs)
+		goto nomem;
+	cg->class_runs = runs;
+	maps[n - 1] = *m;
+	runs[n - 1] = (struct class_run) { first, len, ports };
+	cg->class_elems += m->nr_elems;
+	cg->nr_class_maps = n;
+	return BPFILTER_MAPS + n - 1;
+nomem:
+	free(m->keys);
+	free(m->values);
+	set_error(cg, -ENOMEM);
+	return -1;
 }
 
 /* Return: the index of the entry at @off, or -1. */
@@ -519,7 +600,7 @@ static void emit_from(struct codegen *cg, unsigned int first, unsigned int ret)
 {
 	struct bpf_prog_buf *p = &cg->prog;
 	const struct ipt_entry *e;
-	unsigned int i, next;
+	unsigned int i, n, next;
 	bool accept;
 
 	for (i = first; !cg->err && !p->err && p->live; i++) {
@@ -528,6 +609,13 @@ static void emit_from(struct codegen *cg, unsigned int first, unsigned int ret)
 			return;
 		}
 		bpf_prog_islands(p);
+		n = cg_classify(cg, i);
+		if (n) {
+			i += n - 1;
+			if (ends_flow(entry(cg, i)))
+				return;
+			continue;
+		}
 		e = entry(cg, i);
 		next = bpf_prog_label(p);
 		cg_emit_ip(cg, &e->ip, next);
@@ -671,6 +759,11 @@ void bpfilter_image_free(struct bpfilter_image *image)
 		free(image->progs[i].insns);
 		free(image->progs[i].relocs);
 	}
+	for (i = 0; i < image->nr_class_maps; i++) {
+		free(image->class_maps[i].keys);
+		free(image->class_maps[i].values);
+	}
+	free(image->class_maps);
 	free(image->logs);
 	free(image->owners);
 	free(image);
@@ -725,6 +818,9 @@ int bpfilter_codegen(const struct ipt_table_store *table,
 	img->nr_logs = cg.nr_logs;
 	img->owners = cg.owners;
 	img->nr_owners = cg.nr_owners;
+	img->class_maps = cg.class_maps;
+	img->nr_class_maps = cg.nr_class_maps;
+	free(cg.class_runs);
 	free(cg.states);
 	if (ret) {
 		bpfilter_image_free(img);

@@ -47,6 +47,8 @@ enum bpfilter_flavour {
  * its expansion for some hook would be larger.
  */
 #define BPFILTER_PROG_INSNS_MAX		1000000U
+/* The most relocations one program may have (two per classifier run). */
+#define BPFILTER_PROG_RELOCS_MAX	4096U
 
 /*
  * Map 0: the per-entry counters, a BPF_MAP_TYPE_PERCPU_ARRAY with u32
@@ -78,6 +80,37 @@ struct bpfilter_map_desc {
 	__u32 key_size;
 	__u32 value_size;
 	__u32 max_entries;
+};
+
+/*
+ * Classifier maps (codegen_classify.c): map BPFILTER_MAPS + i is
+ * class_maps[i], a BPF_MAP_TYPE_LPM_TRIE (created with
+ * BPF_F_NO_PREALLOC) or BPF_MAP_TYPE_HASH whose contents the image
+ * carries; the loader creates it with BPF_F_RDONLY_PROG and fills it
+ * before loading the programs.  Keys are struct bpf_lpm_trie_key's
+ * layout (a u32 prefix length in bits, then the data) for both types;
+ * values are struct bpfilter_class_value.
+ */
+#define BPFILTER_CLASS_KEY_MAX		24U
+/* Runs per image; and elements over all its maps, per table entry. */
+#define BPFILTER_CLASS_MAPS_MAX		1024U
+#define BPFILTER_CLASS_ELEMS_PER_ENTRY	2U
+/* Bytes of keys and values over all of an image's classifier maps. */
+#define BPFILTER_CLASS_BYTES_MAX	(32U << 20)
+
+/* The first entry of a run that a packet matches, and its verdict. */
+struct bpfilter_class_value {
+	__u32 index;	/* the entry's counter index */
+	__u32 accept;	/* 1: ACCEPT, 0: DROP */
+};
+
+struct bpfilter_class_map {
+	__u32 type;		/* BPF_MAP_TYPE_LPM_TRIE or _HASH */
+	__u32 key_size;		/* 4 + data bytes, at most CLASS_KEY_MAX */
+	__u32 nr_elems;
+	/* nr_elems keys of key_size bytes, then nr_elems values. */
+	unsigned char *keys;
+	struct bpfilter_class_value *values;
 };
 
 struct bpfilter_hook_prog {
@@ -129,6 +162,9 @@ struct bpfilter_image {
 	/* The ids of the -m owner rules (SCHED_CLS), for the module. */
 	__u32 nr_owners;
 	struct bpfilter_owner_desc *owners;
+	/* Map BPFILTER_MAPS + i: class_maps[i]. */
+	__u32 nr_class_maps;
+	struct bpfilter_class_map *class_maps;
 };
 
 /**

@@ -213,4 +213,45 @@ void cg_l4_require_header(struct codegen *cg, unsigned int need, bool tcp,
 void cg_l4_port_range(struct codegen *cg, __s16 slot, __u16 min, __u16 max,
 		      bool invert, unsigned int fail);
 
+/*
+ * The classifier (codegen_classify.c): when the entries from @first on
+ * form a run it compiles, emits its lookup and returns how many entries
+ * it covers; else emits nothing and returns 0.
+ */
+unsigned int cg_classify(struct codegen *cg, unsigned int first);
+
+/* Runs shorter than this stay straight-line code (tests lower it). */
+extern unsigned int bpfilter_classify_min_run;
+
+/* Entry @i of the table, in table order; how many there are. */
+const struct ipt_entry *cg_entry(const struct codegen *cg, unsigned int i);
+unsigned int cg_entry_count(const struct codegen *cg);
+
+/* The shared block that counts entry r1 and returns the verdict. */
+unsigned int cg_count_verdict_label(struct codegen *cg, bool accept);
+
+/*
+ * Whether @maps more classifier maps holding @elems more elements fit
+ * the image's and this program's limits (else the run stays linear).
+ */
+bool cg_class_budget(struct codegen *cg, unsigned int maps,
+		     unsigned int elems);
+
+/*
+ * The map made for the run of @len entries at @first (@ports: with its
+ * port fields, else its IP part) if an earlier inlined copy of the
+ * chain made it: its map number, else -1.
+ */
+int cg_class_map_find(struct codegen *cg, unsigned int first,
+		      unsigned int len, bool ports);
+
+/*
+ * Adds @m (its arrays become the image's, or are freed) as that map.
+ * Return: its map number, or -1 with the table refused (-ENOMEM when an
+ * array of @m is NULL).
+ */
+int cg_class_map_add(struct codegen *cg, unsigned int first,
+		     unsigned int len, bool ports,
+		     struct bpfilter_class_map *m);
+
 #endif /* BPFILTER_CODEGEN_EMIT_H */

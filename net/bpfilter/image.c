@@ -22,8 +22,18 @@ _Static_assert(BPFILTER_MAP_COUNTERS == BPFILTER_IMAGE_MAP_COUNTERS &&
 	       BPFILTER_MAPS == BPFILTER_IMAGE_MAPS, "map numbers");
 _Static_assert(BPFILTER_RELOC_MAP_FD == BPFILTER_IMAGE_RELOC_MAP_FD,
 	       "relocation kind");
-_Static_assert(BPFILTER_PROG_INSNS_MAX == BPFILTER_IMAGE_INSNS_MAX,
-	       "instruction limit");
+_Static_assert(BPFILTER_PROG_INSNS_MAX == BPFILTER_IMAGE_INSNS_MAX &&
+	       BPFILTER_PROG_RELOCS_MAX == BPFILTER_IMAGE_RELOCS_MAX,
+	       "program limits");
+_Static_assert(BPFILTER_CLASS_MAPS_MAX == BPFILTER_IMAGE_CLASS_MAPS_MAX &&
+	       BPFILTER_CLASS_KEY_MAX == BPFILTER_IMAGE_CLASS_KEY_MAX &&
+	       BPFILTER_CLASS_ELEMS_PER_ENTRY ==
+	       BPFILTER_IMAGE_CLASS_ELEMS_PER_ENTRY &&
+	       BPFILTER_CLASS_BYTES_MAX == BPFILTER_IMAGE_CLASS_BYTES_MAX &&
+	       sizeof(struct bpfilter_class_value) ==
+	       sizeof(struct bpfilter_image_class_value) &&
+	       sizeof(struct bpfilter_image_class_map) % 8 == 0,
+	       "classifier maps");
 _Static_assert(BPFILTER_OWNERS_MAX == BPFILTER_IMAGE_OWNERS_MAX &&
 	       sizeof(struct bpfilter_owner_desc) ==
 	       sizeof(struct bpfilter_image_owner), "-m owner ids");
@@ -58,8 +68,9 @@ static int prog_check(const struct bpfilter_image *image,
 	for (i = 0; i < hp->nr_relocs; i++) {
 		r = &hp->relocs[i];
 		if (r->kind != BPFILTER_RELOC_MAP_FD ||
-		    r->index >= BPFILTER_IMAGE_MAPS ||
-		    image->maps[r->index].type == BPF_MAP_TYPE_UNSPEC ||
+		    r->index >= BPFILTER_IMAGE_MAPS + image->nr_class_maps ||
+		    (r->index < BPFILTER_IMAGE_MAPS &&
+		     image->maps[r->index].type == BPF_MAP_TYPE_UNSPEC) ||
 		    !ld_imm64_map_fd(hp, r->insn))
 			return bpfilter_refuse(-EINVAL, "image: hook %u: relocation %u (kind %u, index %u, insn %u) is no map fd",
 					       hp->hook, i, r->kind, r->index,
@@ -68,7 +79,40 @@ static int prog_check(const struct bpfilter_image *image,
 	return 0;
 }
 
-static int image_check(const struct bpfilter_image *image)
+/* Return: 0, or -EINVAL (logged) when a classifier map breaks limits. */
+static int class_maps_check(const struct bpfilter_image *image,
+			    __u32 nr_entries)
+{
+	const struct bpfilter_class_map *m;
+	unsigned long elems = 0, bytes = 0;
+	__u32 i;
+
+	if (image->nr_class_maps > BPFILTER_IMAGE_CLASS_MAPS_MAX)
+		return bpfilter_refuse(-EINVAL, "image: %u classifier maps",
+				       image->nr_class_maps);
+	for (i = 0; i < image->nr_class_maps; i++) {
+		m = &image->class_maps[i];
+		if ((m->type != BPF_MAP_TYPE_LPM_TRIE &&
+		     m->type != BPF_MAP_TYPE_HASH) ||
+		    m->key_size < BPFILTER_IMAGE_CLASS_KEY_MIN ||
+		    m->key_size > BPFILTER_IMAGE_CLASS_KEY_MAX ||
+		    m->key_size % 4 || !m->nr_elems)
+			return bpfilter_refuse(-EINVAL, "image: classifier map %u: type %u, key %u bytes, %u elements",
+					       i, m->type, m->key_size,
+					       m->nr_elems);
+		elems += m->nr_elems;
+		bytes += (unsigned long)m->nr_elems *
+			 (m->key_size + sizeof(*m->values));
+	}
+	if (elems > (unsigned long)nr_entries *
+		    BPFILTER_IMAGE_CLASS_ELEMS_PER_ENTRY ||
+	    bytes > BPFILTER_IMAGE_CLASS_BYTES_MAX)
+		return bpfilter_refuse(-EINVAL, "image: %lu classifier elements for %u entries",
+				       elems, nr_entries);
+	return 0;
+}
+
+static int image_check(const struct bpfilter_image *image, __u32 nr_entries)
 {
 	__u32 i;
 	int ret;
@@ -86,15 +130,25 @@ static int image_check(const struct bpfilter_image *image)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return class_maps_check(image, nr_entries);
 }
 
-/* Bounded by the checks: BPFILTER_IMAGE_BYTES_MAX, about 24 MB. */
+/* Keys, values, then zeroes to keep the next part 8-byte aligned. */
+static size_t class_map_size(const struct bpfilter_class_map *m)
+{
+	size_t data = (size_t)m->nr_elems * (m->key_size + sizeof(*m->values));
+
+	return sizeof(struct bpfilter_image_class_map) + ((data + 7) & ~7UL);
+}
+
+/* Bounded by the checks: BPFILTER_IMAGE_BYTES_MAX, about 57 MB. */
 static size_t image_size(const struct bpfilter_image *image)
 {
 	size_t size = sizeof(struct bpfilter_image_hdr);
 	__u32 i;
 
+	for (i = 0; i < image->nr_class_maps; i++)
+		size += class_map_size(&image->class_maps[i]);
 	for (i = 0; i < image->nr_progs; i++)
 		size += sizeof(struct bpfilter_image_prog) +
 			(size_t)image->progs[i].nr_insns * sizeof(struct bpf_insn) +
@@ -134,6 +188,23 @@ static unsigned char *put_prog(unsigned char *at,
 	return at;
 }
 
+static unsigned char *put_class_map(unsigned char *at,
+				    const struct bpfilter_class_map *m)
+{
+	const struct bpfilter_image_class_map mh = {
+		.type = m->type,
+		.key_size = m->key_size,
+		.nr_elems = m->nr_elems,
+	};
+	unsigned char *end = at + class_map_size(m);
+
+	at = put(at, &mh, sizeof(mh));
+	at = put(at, m->keys, (size_t)m->nr_elems * m->key_size);
+	at = put(at, m->values, (size_t)m->nr_elems * sizeof(*m->values));
+	memset(at, 0, end - at);
+	return end;
+}
+
 int bpfilter_image_serialize(const struct bpfilter_image *image, int err,
 			     __u32 nr_entries, void **out, __u32 *len)
 {
@@ -146,12 +217,13 @@ int bpfilter_image_serialize(const struct bpfilter_image *image, int err,
 	__u32 i;
 
 	if (!hdr.err)
-		hdr.err = image_check(image);
+		hdr.err = image_check(image, nr_entries);
 	if (!hdr.err) {
 		hdr.nr_progs = image->nr_progs;
 		hdr.needs = image->needs;
 		hdr.nr_logs = image->nr_logs;
 		hdr.nr_owners = image->nr_owners;
+		hdr.nr_class_maps = image->nr_class_maps;
 		hdr.nr_states = image->maps[BPFILTER_MAP_STATE].max_entries;
 		size = image_size(image);
 	}
@@ -160,6 +232,8 @@ int bpfilter_image_serialize(const struct bpfilter_image *image, int err,
 	if (!buf)
 		return -ENOMEM;
 	at = put(buf, &hdr, sizeof(hdr));
+	for (i = 0; i < hdr.nr_class_maps; i++)
+		at = put_class_map(at, &image->class_maps[i]);
 	for (i = 0; i < hdr.nr_progs; i++)
 		at = put_prog(at, &image->progs[i]);
 	if (hdr.nr_logs)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A program image as BPFILTER_CMD_COMPILE's reply carries it to the
- * module (msgfmt.h): struct bpfilter_image_hdr, then per program a
+ * module (msgfmt.h): struct bpfilter_image_hdr, the classifier maps
+ * with their contents, then per program a
  * struct bpfilter_image_prog, its instructions and its relocations,
  * then the LOG targets' parameters.
  */

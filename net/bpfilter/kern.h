@@ -74,6 +74,8 @@ struct bpfilter_progs {
 	u32 loggers;
 	struct bpfilter_image_owner *owners;
 	u32 nr_owners;
+	struct bpf_map **class_maps;
+	u32 nr_class_maps;
 	struct rcu_head rcu;
 };
 

@@ -77,14 +77,16 @@ void bpfilter_loader_exit(void)
 	loader_cred = NULL;
 }
 
-static struct bpf_map *map_create(u32 type, const char *name, u32 value_size,
-				  u32 max_entries, int *fd)
+static struct bpf_map *map_create_flags(u32 type, const char *name,
+					u32 key_size, u32 value_size,
+					u32 max_entries, u32 flags, int *fd)
 {
 	union bpf_attr attr = {
 		.map_type = type,
-		.key_size = sizeof(u32),
+		.key_size = key_size,
 		.value_size = value_size,
 		.max_entries = max_entries,
+		.map_flags = flags,
 	};
 	struct bpf_map *map;
 
@@ -98,6 +100,75 @@ static struct bpf_map *map_create(u32 type, const char *name, u32 value_size,
 		*fd = -1;
 	}
 	return map;
+}
+
+static struct bpf_map *map_create(u32 type, const char *name, u32 value_size,
+				  u32 max_entries, int *fd)
+{
+	return map_create_flags(type, name, sizeof(u32), value_size,
+				max_entries, 0, fd);
+}
+
+/* The bytes of a class map after its header: keys, values, padding. */
+static size_t class_map_bytes(const struct bpfilter_image_class_map *m)
+{
+	size_t data = (size_t)m->nr_elems *
+		      (m->key_size + sizeof(struct bpfilter_image_class_value));
+
+	return ALIGN(data, 8);
+}
+
+/* A classifier map of the image, created and filled; read-only for the
+ * programs.  LPM tries must be created without preallocation.
+ */
+static int class_map_load(struct bpfilter_progs *p, void *image, size_t len,
+			  size_t *off, u32 *elems, int *fd)
+{
+	struct bpfilter_image_class_map m;
+	union bpf_attr attr;
+	struct bpf_map *map;
+	u32 flags = BPF_F_RDONLY_PROG;
+	void *keys, *values;
+	u32 i;
+	int err;
+
+	if (len - *off < sizeof(m))
+		return -EBADMSG;
+	memcpy(&m, image + *off, sizeof(m));
+	*off += sizeof(m);
+	if ((m.type != BPF_MAP_TYPE_LPM_TRIE && m.type != BPF_MAP_TYPE_HASH) ||
+	    m.reserved || m.key_size < BPFILTER_IMAGE_CLASS_KEY_MIN ||
+	    m.key_size > BPFILTER_IMAGE_CLASS_KEY_MAX || m.key_size % 4 ||
+	    !m.nr_elems ||
+	    m.nr_elems > p->nr_entries * BPFILTER_IMAGE_CLASS_ELEMS_PER_ENTRY -
+			 *elems ||
+	    len - *off < class_map_bytes(&m))
+		return -EBADMSG;
+	*elems += m.nr_elems;
+	if (m.type == BPF_MAP_TYPE_LPM_TRIE)
+		flags |= BPF_F_NO_PREALLOC;
+	map = map_create_flags(m.type, "bpfilter_class", m.key_size,
+			       sizeof(struct bpfilter_image_class_value),
+			       m.nr_elems, flags, fd);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	p->class_maps[p->nr_class_maps++] = map;
+
+	keys = image + *off;
+	values = keys + (size_t)m.nr_elems * m.key_size;
+	for (i = 0; i < m.nr_elems; i++) {
+		memset(&attr, 0, sizeof(attr));
+		attr.map_fd = *fd;
+		attr.key = (u64)(unsigned long)(keys + (size_t)i * m.key_size);
+		attr.value = (u64)(unsigned long)(values + (size_t)i *
+			     sizeof(struct bpfilter_image_class_value));
+		attr.flags = BPF_ANY;
+		err = kern_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
+		if (err)
+			return err == -EINVAL ? -EBADMSG : err;
+	}
+	*off += class_map_bytes(&m);
+	return 0;
 }
 
 static struct bpf_prog *prog_load(unsigned int hook, struct bpf_insn *insns,
@@ -133,7 +204,8 @@ struct image_prog {
 };
 
 static int image_prog_parse(void *image, size_t len, size_t *off,
-			    const int *map_fds, struct image_prog *out)
+			    const int *map_fds, u32 nr_maps,
+			    struct image_prog *out)
 {
 	const struct bpfilter_image_reloc *relocs;
 	struct bpfilter_image_prog hdr;
@@ -161,7 +233,7 @@ static int image_prog_parse(void *image, size_t len, size_t *off,
 
 	for (i = 0; i < hdr.nr_relocs; i++) {
 		if (relocs[i].kind != BPFILTER_IMAGE_RELOC_MAP_FD ||
-		    relocs[i].index >= BPFILTER_IMAGE_MAPS ||
+		    relocs[i].index >= nr_maps ||
 		    map_fds[relocs[i].index] < 0 ||
 		    relocs[i].insn >= hdr.nr_insns - 1)
 			return -EBADMSG;
@@ -314,18 +386,36 @@ static int progs_load(struct bpfilter_progs *p, struct net *net,
 		      struct user_namespace *writer, void *image, size_t len,
 		      const struct bpfilter_image_hdr *hdr)
 {
-	int map_fds[BPFILTER_IMAGE_MAPS] = { -1, -1, -1 };
+	u32 nr_maps = BPFILTER_IMAGE_MAPS + hdr->nr_class_maps;
 	struct image_prog ip;
 	struct bpf_map *map;
 	size_t off = sizeof(*hdr);
-	u32 i;
+	u32 i, elems = 0;
+	int *map_fds;
 	int err;
+
+	map_fds = kmalloc_array(nr_maps, sizeof(*map_fds), GFP_KERNEL);
+	if (!map_fds)
+		return -ENOMEM;
+	for (i = 0; i < nr_maps; i++)
+		map_fds[i] = -1;
+	if (hdr->nr_class_maps) {
+		p->class_maps = kcalloc(hdr->nr_class_maps,
+					sizeof(*p->class_maps),
+					GFP_KERNEL_ACCOUNT);
+		if (!p->class_maps) {
+			err = -ENOMEM;
+			goto close;
+		}
+	}
 
 	map = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "bpfilter_cnt",
 			 sizeof(struct xt_counters),
 			 hdr->nr_entries, &map_fds[BPFILTER_IMAGE_MAP_COUNTERS]);
-	if (IS_ERR(map))
-		return PTR_ERR(map);
+	if (IS_ERR(map)) {
+		err = PTR_ERR(map);
+		goto close;
+	}
 	p->counters = map;
 	map = map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "bpfilter_meta",
 			 sizeof(struct bpfilter_meta), 1,
@@ -349,8 +439,11 @@ static int progs_load(struct bpfilter_progs *p, struct net *net,
 	}
 
 	err = 0;
+	for (i = 0; !err && i < hdr->nr_class_maps; i++)
+		err = class_map_load(p, image, len, &off, &elems,
+				     &map_fds[BPFILTER_IMAGE_MAPS + i]);
 	for (i = 0; !err && i < hdr->nr_progs; i++) {
-		err = image_prog_parse(image, len, &off, map_fds, &ip);
+		err = image_prog_parse(image, len, &off, map_fds, nr_maps, &ip);
 		if (err)
 			break;
 		if (p->prog[ip.hook]) {
@@ -372,9 +465,10 @@ static int progs_load(struct bpfilter_progs *p, struct net *net,
 	if (!err && off != len)
 		err = -EBADMSG;
 close:
-	for (i = 0; i < BPFILTER_IMAGE_MAPS; i++)
+	for (i = 0; i < nr_maps; i++)
 		if (map_fds[i] >= 0)
 			close_fd(map_fds[i]);
+	kfree(map_fds);
 	return err;
 }
 
@@ -408,7 +502,8 @@ struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
 				     hdr.err);
 		return ERR_PTR(hdr.err);
 	}
-	if (hdr.reserved || !hdr.nr_entries || hdr.nr_entries > ENTRIES_MAX ||
+	if (hdr.nr_class_maps > BPFILTER_IMAGE_CLASS_MAPS_MAX ||
+	    !hdr.nr_entries || hdr.nr_entries > ENTRIES_MAX ||
 	    hdr.nr_states > STATES_MAX ||
 	    hdr.nr_progs > BPFILTER_IMAGE_PROGS_MAX ||
 	    hdr.needs & ~BPFILTER_NEEDS)
@@ -451,7 +546,7 @@ struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
  */
 void bpfilter_progs_free(struct bpfilter_progs *p)
 {
-	unsigned int hook, type;
+	unsigned int hook, type, i;
 
 	if (!p)
 		return;
@@ -464,6 +559,9 @@ void bpfilter_progs_free(struct bpfilter_progs *p)
 		bpf_map_put(p->meta);
 	if (p->state)
 		bpf_map_put(p->state);
+	for (i = 0; i < p->nr_class_maps; i++)
+		bpf_map_put(p->class_maps[i]);
+	kfree(p->class_maps);
 	if (p->net)
 		nf_ct_netns_put(p->net, NFPROTO_IPV4);
 	for (type = 0; type < NF_LOG_TYPE_MAX; type++)

@@ -84,7 +84,9 @@ struct bpfilter_stats {
  * SET_REPLACE anyway, which fails the same way with x_tables' side
  * effects.  With status 0 the reply is a struct bpfilter_image_hdr,
  * whose err is the code generator's verdict (0, or -E2BIG for a table
- * too large to compile), followed when err is 0 by nr_progs programs,
+ * too large to compile), followed when err is 0 by nr_class_maps
+ * classifier maps (struct bpfilter_image_class_map, see there), then
+ * nr_progs programs,
  * each a struct bpfilter_image_prog, its nr_insns struct bpf_insn, then
  * its nr_relocs struct bpfilter_image_reloc; then nr_logs struct
  * bpfilter_image_log, the LOG targets the programs refer to by index;
@@ -110,7 +112,9 @@ struct bpfilter_stats {
  *   BPFILTER_IMAGE_MAP_STATE, only when the header's nr_states is not 0:
  *     BPF_MAP_TYPE_ARRAY, u32 key, struct bpfilter_limit_state value,
  *     nr_states entries, created zeroed: the state rules keep between
- *     packets, shared by all CPUs (one per -m limit in the table).
+ *     packets, shared by all CPUs (one per -m limit in the table);
+ *   BPFILTER_IMAGE_MAPS + i: the header's class map i, created with
+ *     BPF_F_RDONLY_PROG and filled before the programs are loaded.
  */
 #define BPFILTER_IMAGE_MAP_COUNTERS	0
 #define BPFILTER_IMAGE_MAP_META		1
@@ -119,14 +123,17 @@ struct bpfilter_stats {
 #define BPFILTER_IMAGE_RELOC_MAP_FD	1
 /* The verifier's limit; more relocations than any flavour emits. */
 #define BPFILTER_IMAGE_INSNS_MAX	1000000U
-#define BPFILTER_IMAGE_RELOCS_MAX	16U
+#define BPFILTER_IMAGE_RELOCS_MAX	4096U
 #define BPFILTER_IMAGE_PROGS_MAX	3U
 #define BPFILTER_IMAGE_BYTES_MAX \
 	(sizeof(struct bpfilter_image_hdr) + BPFILTER_IMAGE_PROGS_MAX * \
 	 (sizeof(struct bpfilter_image_prog) + BPFILTER_IMAGE_INSNS_MAX * 8 + \
 	  BPFILTER_IMAGE_RELOCS_MAX * sizeof(struct bpfilter_image_reloc)) + \
 	 BPFILTER_IMAGE_LOGS_MAX * sizeof(struct bpfilter_image_log) + \
-	 BPFILTER_IMAGE_OWNERS_MAX * sizeof(struct bpfilter_image_owner))
+	 BPFILTER_IMAGE_OWNERS_MAX * sizeof(struct bpfilter_image_owner) + \
+	 BPFILTER_IMAGE_CLASS_MAPS_MAX * \
+	 sizeof(struct bpfilter_image_class_map) + \
+	 BPFILTER_IMAGE_CLASS_BYTES_MAX)
 
 struct bpfilter_image_hdr {
 	__s32 err;
@@ -136,8 +143,37 @@ struct bpfilter_image_hdr {
 	__u32 nr_logs;
 	__u32 nr_states;	/* entries of BPFILTER_IMAGE_MAP_STATE, or 0 */
 	__u32 nr_owners;	/* struct bpfilter_image_owner after the logs */
+	__u32 nr_class_maps;	/* after this header */
+};
+
+/* A classifier map: a run of entries as one lookup (the helper's
+ * codegen_classify.c).  type is BPF_MAP_TYPE_LPM_TRIE or
+ * BPF_MAP_TYPE_HASH; keys are key_size bytes, a struct
+ * bpf_lpm_trie_key (u32 prefix length, then the data; a hash map's
+ * prefix length is always that of the whole data); values are struct
+ * bpfilter_image_class_value.  Followed by nr_elems keys, then nr_elems
+ * values, then zeroes up to a multiple of 8 bytes.  The elements of all
+ * class maps together are at most BPFILTER_IMAGE_CLASS_ELEMS_PER_ENTRY
+ * per table entry and BPFILTER_IMAGE_CLASS_BYTES_MAX bytes.
+ */
+struct bpfilter_image_class_map {
+	__u32 type;
+	__u32 key_size;
+	__u32 nr_elems;
 	__u32 reserved;		/* zero */
 };
+
+/* The first entry of the run that matches, and what it does. */
+struct bpfilter_image_class_value {
+	__u32 index;		/* the entry, as the counter map's key */
+	__u32 accept;		/* 1: NF_ACCEPT, 0: NF_DROP */
+};
+
+#define BPFILTER_IMAGE_CLASS_MAPS_MAX		1024U
+#define BPFILTER_IMAGE_CLASS_KEY_MIN		8U
+#define BPFILTER_IMAGE_CLASS_KEY_MAX		24U
+#define BPFILTER_IMAGE_CLASS_ELEMS_PER_ENTRY	2U
+#define BPFILTER_IMAGE_CLASS_BYTES_MAX		(32U << 20)
 
 /* The hook fills struct bpfilter_meta's ct_* fields: the programs test
  * the packet's conntrack entry; conntrack runs in the namespace while

@@ -4,7 +4,9 @@
  * every promise of the wire format: sizes that add up exactly, reserved
  * fields zero, hooks of the filter table once each, relocations only of
  * map fds, in range, each at a BPF_LD_IMM64 of a map fd; known needs;
- * LOG targets with a level below 8 and a terminated prefix.
+ * LOG targets with a level below 8 and a terminated prefix; classifier
+ * maps of a known type, key size and element count, values naming an
+ * entry and a verdict.
  */
 #ifndef BPFILTER_TEST_IMAGE_PARSE_H
 #define BPFILTER_TEST_IMAGE_PARSE_H
@@ -24,8 +26,16 @@ struct parsed_prog {
 	const struct bpfilter_image_reloc *relocs;
 };
 
+struct parsed_class_map {
+	struct bpfilter_image_class_map head;
+	const void *keys;			/* into the reply */
+	const struct bpfilter_image_class_value *values;
+};
+
 struct parsed_image {
 	struct bpfilter_image_hdr hdr;
+	/* Map BPFILTER_IMAGE_MAPS + i: class_maps[i]. */
+	struct parsed_class_map class_maps[BPFILTER_IMAGE_CLASS_MAPS_MAX];
 	struct parsed_prog progs[BPFILTER_IMAGE_PROGS_MAX];
 	const struct bpfilter_image_log *logs;	/* hdr.nr_logs, into the reply */
 	const struct bpfilter_image_owner *owners;	/* hdr.nr_owners */

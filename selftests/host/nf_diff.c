@@ -24,6 +24,11 @@
  * depend on time: the numbers each router delivered may differ by at
  * most TOL, and the counters are not compared (they differ as much).
  *
+ * NF_DIFF_CLASSIFY_MIN=N in the environment compiles runs of N or more
+ * classifiable rules into lookups (codegen_classify.c; the helper's
+ * threshold is higher), so that the small tables of the corpus test the
+ * classifier too.
+ *
  * usage: nf-diff PREFIX NAME [--flood N MS TOL]   (prints TAP; needs root)
  */
 #define _GNU_SOURCE
@@ -45,6 +50,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "codegen_emit.h"
 #include "nf_loader.h"
 #include "pkt_corpus.h"
 #include "wire_request.h"
@@ -465,6 +471,9 @@ int main(int argc, char **argv)
 	}
 	prefix = argv[1];
 	name = argv[2];
+	if (getenv("NF_DIFF_CLASSIFY_MIN"))
+		bpfilter_classify_min_run =
+			strtoul(getenv("NF_DIFF_CLASSIFY_MIN"), NULL, 0);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	home_ns = open("/proc/self/ns/net", O_RDONLY);
 
@@ -494,9 +503,10 @@ int main(int argc, char **argv)
 	if (ret)
 		fail_exit("load and attach %u entries: %s", info.num_entries,
 			  strerror(-ret));
-	printf("# %s: %u entries; instructions: INPUT %u, FORWARD %u, OUTPUT %u; loaded (verifier included) in %.0f ms\n",
+	printf("# %s: %u entries; instructions: INPUT %u, FORWARD %u, OUTPUT %u; %u classifier maps; loaded (verifier included) in %.0f ms\n",
 	       name, info.num_entries, image->progs[0].nr_insns,
-	       image->progs[1].nr_insns, image->progs[2].nr_insns, load_ms);
+	       image->progs[1].nr_insns, image->progs[2].nr_insns,
+	       image->nr_class_maps, load_ms);
 	report(true, "%u entries compile, verify and attach", info.num_entries);
 
 	for (s = 0; s < SIDES; s++) {

@@ -17,6 +17,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "class_maps.h"
 #include "nf_loader.h"
 
 #define NFPROTO_IPV4_PF		2
@@ -90,9 +91,11 @@ static int relocate(const struct btf *btf, const struct nf_loaded *l,
 			return -EINVAL;
 		switch (r->kind) {
 		case BPFILTER_RELOC_MAP_FD:
-			if (r->index >= BPFILTER_MAPS)
+			if (r->index >= BPFILTER_MAPS + l->nr_class)
 				return -EINVAL;
-			insn->imm = l->map_fds[r->index];
+			insn->imm = r->index < BPFILTER_MAPS ?
+				    l->map_fds[r->index] :
+				    l->class_fds[r->index - BPFILTER_MAPS];
 			break;
 		case BPFILTER_RELOC_FIELD_OFFSET:
 			if (r->index >= BPFILTER_KFIELD_COUNT)
@@ -196,6 +199,8 @@ static void init_fds(struct nf_loaded *l)
 
 	for (i = 0; i < BPFILTER_MAPS; i++)
 		l->map_fds[i] = -1;
+	l->class_fds = NULL;
+	l->nr_class = 0;
 	for (i = 0; i < NF_INET_NUMHOOKS; i++) {
 		l->prog_fds[i] = -1;
 		l->link_fds[i] = -1;
@@ -228,6 +233,22 @@ int nf_image_load(const struct bpfilter_image *image, struct nf_loaded *out)
 						 m->max_entries, NULL);
 		if (out->map_fds[i] < 0)
 			ret = -errno;
+	}
+	if (!ret && image->nr_class_maps) {
+		out->class_fds = calloc(image->nr_class_maps,
+					sizeof(*out->class_fds));
+		if (!out->class_fds)
+			ret = -ENOMEM;
+	}
+	for (i = 0; i < image->nr_class_maps && !ret; i++) {
+		const struct bpfilter_class_map *m = &image->class_maps[i];
+		int fd = class_map_create(m->type, m->key_size, m->nr_elems,
+					  m->keys, m->values);
+
+		if (fd < 0)
+			ret = fd;
+		else
+			out->class_fds[out->nr_class++] = fd;
 	}
 	for (i = 0; i < image->nr_progs && !ret; i++)
 		ret = load_prog(btf, out, &image->progs[i]);
@@ -315,5 +336,8 @@ void nf_loaded_release(struct nf_loaded *l)
 		if (l->map_fds[i] >= 0)
 			close(l->map_fds[i]);
 	}
+	for (i = 0; i < l->nr_class; i++)
+		close(l->class_fds[i]);
+	free(l->class_fds);
 	init_fds(l);
 }

@@ -12,6 +12,9 @@
 
 struct nf_loaded {
 	int map_fds[BPFILTER_MAPS];
+	/* Map BPFILTER_MAPS + i, the classifier's: class_fds[i]. */
+	int *class_fds;
+	unsigned int nr_class;
 	int prog_fds[NF_INET_NUMHOOKS];		/* by hook; -1 when absent */
 	int link_fds[NF_INET_NUMHOOKS];
 	unsigned int nr_entries;

@@ -57,6 +57,7 @@
 #include <netinet/in.h>
 
 #include "core.h"
+#include "class_maps.h"
 #include "image_parse.h"
 #include "loader_caps.h"
 #include "nf_loader.h"
@@ -173,6 +174,9 @@ static struct reply compile_twice(struct bpfilter_core *core,
 
 struct loaded {
 	int counters, meta, state;
+	/* Map BPFILTER_IMAGE_MAPS + i: class[i]. */
+	int class[BPFILTER_IMAGE_CLASS_MAPS_MAX];
+	__u32 nr_class;
 	int sched_cls[NF_INET_NUMHOOKS];	/* the check */
 	int socket_filter[NF_INET_NUMHOOKS];	/* the same code, to run */
 };
@@ -237,6 +241,8 @@ static struct bpf_insn *relocate(const struct parsed_prog *pp,
 	memcpy(insns, pp->insns, pp->nr_insns * sizeof(*insns));
 	for (i = 0; i < pp->nr_relocs; i++)
 		insns[pp->relocs[i].insn].imm =
+			pp->relocs[i].index >= BPFILTER_IMAGE_MAPS ?
+			l->class[pp->relocs[i].index - BPFILTER_IMAGE_MAPS] :
 			pp->relocs[i].index == BPFILTER_IMAGE_MAP_META ? l->meta :
 			pp->relocs[i].index == BPFILTER_IMAGE_MAP_STATE ? l->state :
 			l->counters;
@@ -263,6 +269,15 @@ static int load_all(const struct parsed_image *img, struct loaded *l)
 	if (l->counters < 0 || l->meta < 0 ||
 	    (img->hdr.nr_states && l->state < 0))
 		return -errno;
+	for (i = 0; i < img->hdr.nr_class_maps; i++) {
+		const struct parsed_class_map *m = &img->class_maps[i];
+		int fd = class_map_create(m->head.type, m->head.key_size,
+					  m->head.nr_elems, m->keys, m->values);
+
+		if (fd < 0)
+			return fd;
+		l->class[l->nr_class++] = fd;
+	}
 	for (i = 0; i < img->hdr.nr_progs; i++) {
 		hook = img->progs[i].hook;
 		insns = relocate(&img->progs[i], l);
@@ -603,6 +618,7 @@ static void loaded_init(struct loaded *l)
 	unsigned int h;
 
 	l->counters = l->meta = l->state = -1;
+	l->nr_class = 0;
 	for (h = 0; h < NF_INET_NUMHOOKS; h++)
 		l->sched_cls[h] = l->socket_filter[h] = -1;
 }
@@ -623,6 +639,8 @@ static void loaded_release(struct loaded *l)
 		close(l->meta);
 	if (l->state >= 0)
 		close(l->state);
+	for (h = 0; h < l->nr_class; h++)
+		close(l->class[h]);
 	loaded_init(l);
 }
 

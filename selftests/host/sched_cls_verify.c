@@ -39,6 +39,7 @@
 #include <netinet/in.h>
 
 #include "core.h"
+#include "class_maps.h"
 #include "image_parse.h"
 #include "loader_caps.h"
 #include "wire_request.h"
@@ -189,7 +190,7 @@ static void verify(const char *path, __u32 level, const char *dir,
 	void *blob, *payload = NULL;
 	struct bpf_insn *insns;
 	char stats[STATS_LOG_SIZE];
-	int map_fds[BPFILTER_IMAGE_MAPS];
+	static int map_fds[BPFILTER_IMAGE_MAPS + BPFILTER_IMAGE_CLASS_MAPS_MAX];
 	int counters, meta, fd;
 	const char *why;
 	size_t len;
@@ -231,6 +232,18 @@ static void verify(const char *path, __u32 level, const char *dir,
 	    (img.hdr.nr_states && map_fds[BPFILTER_IMAGE_MAP_STATE] < 0)) {
 		printf("not ok - %s: BPF_MAP_CREATE: %s\n", name, strerror(errno));
 		exit(1);
+	}
+	for (i = 0; i < img.hdr.nr_class_maps; i++) {
+		const struct parsed_class_map *m = &img.class_maps[i];
+
+		fd = class_map_create(m->head.type, m->head.key_size,
+				      m->head.nr_elems, m->keys, m->values);
+		if (fd < 0) {
+			printf("not ok - %s: classifier map: %s\n", name,
+			       strerror(-fd));
+			exit(1);
+		}
+		map_fds[BPFILTER_IMAGE_MAPS + i] = fd;
 	}
 	for (i = 0; i < img.hdr.nr_progs; i++) {
 		const struct parsed_prog *pp = &img.progs[i];

@@ -341,7 +341,8 @@ static struct ipt_replace *flat_table(unsigned int n, __u32 *len)
 }
 
 /*
- * 120,000 rules: megabytes of instructions, grown by realloc() of blocks
+ * 120,000 rules that the classifier cannot turn into one lookup:
+ * megabytes of instructions, grown by realloc() of blocks
  * malloc has mmap()ed (mremap(), which the filter once killed the helper
  * for), and a reply of megabytes written to the pipe: all within the
  * seccomp filter.
@@ -352,10 +353,16 @@ static void test_compile_big(void)
 	struct bpfilter_request req;
 	struct parsed_image img;
 	struct ipt_replace *repl;
+	struct ipt_entry *e;
+	unsigned int i;
 	void *out;
 	__u32 len;
 
 	repl = flat_table(120000, &len);
+	/* "! -s": the classifier leaves them as straight-line code. */
+	for (e = (void *)repl->entries, i = 0; i < 120000; i++,
+	     e = (void *)((unsigned char *)e + e->next_offset))
+		e->ip.invflags = IPT_INV_SRCIP;
 	req = request(BPFILTER_CMD_COMPILE, 0, len, len);
 	out = roundtrip(&session, &req, repl, &reply);
 	EXPECT_EQ(reply.status, 0);

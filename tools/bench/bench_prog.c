@@ -264,22 +264,25 @@ static void run_report(struct run *runs, unsigned int n)
 static void load_nf(const struct bpfilter_image *img, struct nf_loaded *l)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
+	unsigned int nr_maps = BPFILTER_MAPS + img->nr_class_maps;
+	int ret, fd, *fds = map_fds_alloc(img);
 	struct bpf_insn *insns;
 	unsigned int i;
-	int ret, fd;
 
 	if (!btf)
 		die("vmlinux BTF", errno);
+	if (!fds)
+		die("malloc", ENOMEM);
 	for (i = 0; i < NF_INET_NUMHOOKS; i++)
 		l->prog_fds[i] = l->link_fds[i] = -1;
 	l->nr_entries = img->maps[BPFILTER_MAP_COUNTERS].max_entries;
-	ret = maps_create(img, l->map_fds);
+	ret = maps_create(img, fds);
 	if (ret)
 		die("map create", -ret);
 	for (i = 0; i < img->nr_progs; i++) {
 		const struct bpfilter_hook_prog *hp = &img->progs[i];
 
-		insns = relocate(btf, hp, l->map_fds);
+		insns = relocate(btf, hp, fds, nr_maps);
 		if (!insns)
 			exit(1);
 		if (hp->hook == NF_INET_LOCAL_IN) {
@@ -297,6 +300,11 @@ static void load_nf(const struct bpfilter_image *img, struct nf_loaded *l)
 		l->prog_fds[hp->hook] = fd;
 	}
 	btf__free(btf);
+	/* As nf_loader.c keeps them, for nf_loaded_release(). */
+	memcpy(l->map_fds, fds, sizeof(l->map_fds));
+	memmove(fds, fds + BPFILTER_MAPS, img->nr_class_maps * sizeof(*fds));
+	l->class_fds = fds;
+	l->nr_class = img->nr_class_maps;
 }
 
 /*
@@ -307,16 +315,18 @@ static void load_nf(const struct bpfilter_image *img, struct nf_loaded *l)
 static int load_cls(const struct bpfilter_image *img)
 {
 	const struct bpfilter_hook_prog *hp = input_prog(img);
-	int maps[BPFILTER_MAPS], cls, sf = -1, ret;
+	int *maps = map_fds_alloc(img), cls, sf = -1, ret;
 	struct bpf_insn *insns;
 
+	if (!maps)
+		die("malloc", ENOMEM);
 	ret = loader_caps(true);
 	if (ret)
 		die("capset", -ret);
 	ret = maps_create(img, maps);
 	if (ret)
 		die("map create", -ret);
-	insns = relocate(NULL, hp, maps);
+	insns = relocate(NULL, hp, maps, BPFILTER_MAPS + img->nr_class_maps);
 	if (!insns)
 		exit(1);
 	cls = load_report("cls", BPF_PROG_TYPE_SCHED_CLS, 0, insns,

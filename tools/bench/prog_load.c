@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 
+#include "class_maps.h"
 #include "prog_load.h"
 
 /*
@@ -21,10 +22,29 @@
  */
 #define STATS_LOG_SIZE	(1U << 20)
 
-int maps_create(const struct bpfilter_image *img, int fds[BPFILTER_MAPS])
+int *map_fds_alloc(const struct bpfilter_image *img)
+{
+	unsigned int i, n = BPFILTER_MAPS + img->nr_class_maps;
+	int *fds = malloc(n * sizeof(*fds));
+
+	for (i = 0; fds && i < n; i++)
+		fds[i] = -1;
+	return fds;
+}
+
+int maps_create(const struct bpfilter_image *img, int *fds)
 {
 	unsigned int i;
 
+	for (i = 0; i < img->nr_class_maps; i++) {
+		const struct bpfilter_class_map *m = &img->class_maps[i];
+
+		fds[BPFILTER_MAPS + i] = class_map_create(m->type, m->key_size,
+							  m->nr_elems, m->keys,
+							  m->values);
+		if (fds[BPFILTER_MAPS + i] < 0)
+			return fds[BPFILTER_MAPS + i];
+	}
 	for (i = 0; i < BPFILTER_MAPS; i++) {
 		const struct bpfilter_map_desc *m = &img->maps[i];
 
@@ -77,14 +97,15 @@ static const char *const kfunc[BPFILTER_KFUNC_COUNT] = {
 };
 
 static int reloc_one(const struct btf *btf, const struct bpfilter_reloc *r,
-		     const int map_fds[BPFILTER_MAPS], struct bpf_insn *insn)
+		     const int *map_fds, unsigned int nr_maps,
+		     struct bpf_insn *insn)
 {
 	__s32 id;
 	long off;
 
 	switch (r->kind) {
 	case BPFILTER_RELOC_MAP_FD:
-		if (r->index >= BPFILTER_MAPS)
+		if (r->index >= nr_maps)
 			return -EINVAL;
 		insn->imm = map_fds[r->index];
 		return 0;
@@ -112,7 +133,7 @@ static int reloc_one(const struct btf *btf, const struct bpfilter_reloc *r,
 
 struct bpf_insn *relocate(const struct btf *btf,
 			  const struct bpfilter_hook_prog *hp,
-			  const int map_fds[BPFILTER_MAPS])
+			  const int *map_fds, unsigned int nr_maps)
 {
 	struct bpf_insn *insns = malloc(hp->nr_insns * sizeof(*insns));
 	unsigned int i;
@@ -123,7 +144,7 @@ struct bpf_insn *relocate(const struct btf *btf,
 	memcpy(insns, hp->insns, hp->nr_insns * sizeof(*insns));
 	for (i = 0; i < hp->nr_relocs && !ret; i++) {
 		ret = hp->relocs[i].insn < hp->nr_insns ?
-		      reloc_one(btf, &hp->relocs[i], map_fds,
+		      reloc_one(btf, &hp->relocs[i], map_fds, nr_maps,
 				&insns[hp->relocs[i].insn]) : -EINVAL;
 		if (ret)
 			printf("# hook %u: relocation %u (kind %u, index %u): %s\n",

@@ -23,8 +23,15 @@ struct timed_load {
 	__u32 jited_bytes;	/* bpf_prog_info: size of the x86 code */
 };
 
-/* Creates the image's maps (type 0: none). Return: 0 or a negative errno. */
-int maps_create(const struct bpfilter_image *img, int fds[BPFILTER_MAPS]);
+/*
+ * Creates the image's maps (type 0: none) and its classifier maps, filled
+ * as bpfilter.ko fills them, into @fds[BPFILTER_MAPS + nr_class_maps] by
+ * map number.  Return: 0 or a negative errno.
+ */
+int maps_create(const struct bpfilter_image *img, int *fds);
+
+/* The map fds an image's relocations need, all -1. */
+int *map_fds_alloc(const struct bpfilter_image *img);
 
 /*
  * A copy of @hp's instructions with every relocation applied (@btf only
@@ -33,7 +40,7 @@ int maps_create(const struct bpfilter_image *img, int fds[BPFILTER_MAPS]);
  */
 struct bpf_insn *relocate(const struct btf *btf,
 			  const struct bpfilter_hook_prog *hp,
-			  const int map_fds[BPFILTER_MAPS]);
+			  const int *map_fds, unsigned int nr_maps);
 
 /*
  * BPF_PROG_LOAD with a statistics-only verifier log (which costs nothing
