@@ -63,8 +63,7 @@ struct codegen {
 	/* The classifier's maps, image-wide, and the run each was made for. */
 	struct bpfilter_class_map *class_maps;
 	struct class_run {
-		unsigned int first, len;
-		bool ports;
+		unsigned int first, len, part;
 	} *class_runs;
 	unsigned int nr_class_maps;
 	unsigned long class_elems;
@@ -176,20 +175,20 @@ bool cg_class_budget(struct codegen *cg, unsigned int maps,
 }
 
 int cg_class_map_find(struct codegen *cg, unsigned int first,
-		      unsigned int len, bool ports)
+		      unsigned int len, unsigned int part)
 {
 	unsigned int i;
 
 	for (i = 0; i < cg->nr_class_maps; i++)
 		if (cg->class_runs[i].first == first &&
 		    cg->class_runs[i].len == len &&
-		    cg->class_runs[i].ports == ports)
+		    cg->class_runs[i].part == part)
 			return BPFILTER_MAPS + i;
 	return -1;
 }
 
 int cg_class_map_add(struct codegen *cg, unsigned int first,
-		     unsigned int len, bool ports,
+		     unsigned int len, unsigned int part,
 		     struct bpfilter_class_map *m)
 {
 	unsigned int n = cg->nr_class_maps + 1;
@@ -207,7 +206,7 @@ int cg_class_map_add(struct codegen *cg, unsigned int first,
 		goto nomem;
 	cg->class_runs = runs;
 	maps[n - 1] = *m;
-	runs[n - 1] = (struct class_run) { first, len, ports };
+	runs[n - 1] = (struct class_run) { first, len, part };
 	cg->class_elems += m->nr_elems;
 	cg->nr_class_maps = n;
 	return BPFILTER_MAPS + n - 1;

@@ -238,12 +238,12 @@ bool cg_class_budget(struct codegen *cg, unsigned int maps,
 		     unsigned int elems);
 
 /*
- * The map made for the run of @len entries at @first (@ports: with its
- * port fields, else its IP part) if an earlier inlined copy of the
- * chain made it: its map number, else -1.
+ * The map made for part @part (the classifier's numbering) of the run
+ * of @len entries at @first, if an earlier inlined copy of the chain
+ * made it: its map number, else -1.
  */
 int cg_class_map_find(struct codegen *cg, unsigned int first,
-		      unsigned int len, bool ports);
+		      unsigned int len, unsigned int part);
 
 /*
  * Adds @m (its arrays become the image's, or are freed) as that map.
@@ -251,7 +251,7 @@ int cg_class_map_find(struct codegen *cg, unsigned int first,
  * array of @m is NULL).
  */
 int cg_class_map_add(struct codegen *cg, unsigned int first,
-		     unsigned int len, bool ports,
+		     unsigned int len, unsigned int part,
 		     struct bpfilter_class_map *m);
 
 #endif /* BPFILTER_CODEGEN_EMIT_H */
