@@ -48,4 +48,11 @@ struct pkt {
 unsigned int pkt_corpus_build(struct pkt *out, unsigned int max,
 			      uint16_t first_id);
 
+/*
+ * Builds @out, IP id @id, from one line of a packet list ("PATH PROTO
+ * SRC DST A B [frag=N] [len=N] [flags=N] [ttl=N]", pkt_corpus.c).
+ * Return: 0, 1 for a blank or comment line, -1 if the line is malformed.
+ */
+int pkt_parse(const char *line, struct pkt *out, uint16_t id);
+
 #endif /* BPFILTER_PKT_CORPUS_H */
