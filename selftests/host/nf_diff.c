@@ -313,32 +313,19 @@ static void drain_all(const struct side_socks *socks)
 /* --packets FILE: its lines into pkts[], ids from FIRST_ID on. */
 static unsigned int packets_read(const char *path)
 {
-	char line[256];
-	unsigned int n = 0, lineno = 0;
-	FILE *f = fopen(path, "r");
-	int ret;
+	unsigned int bad_line;
+	int n = pkt_list_read(path, pkts, MAX_PKTS, FIRST_ID, &bad_line);
 
-	if (!f) {
-		printf("not ok - nf-diff %s: open %s: %s\n", name, path,
-		       strerror(errno));
+	if (n < 0 && bad_line) {
+		printf("not ok - nf-diff %s: %s:%u: %s\n", name, path, bad_line,
+		       n == -E2BIG ? "too many packets" : "malformed packet line");
 		exit(1);
 	}
-	while (fgets(line, sizeof(line), f)) {
-		lineno++;
-		if (n == MAX_PKTS) {
-			printf("not ok - nf-diff %s: %s: more than %u packets\n",
-			       name, path, MAX_PKTS);
-			exit(1);
-		}
-		ret = pkt_parse(line, &pkts[n], FIRST_ID + n);
-		if (ret < 0) {
-			printf("not ok - nf-diff %s: %s:%u: malformed packet line\n",
-			       name, path, lineno);
-			exit(1);
-		}
-		n += ret == 0;
+	if (n < 0) {
+		printf("not ok - nf-diff %s: read %s: %s\n", name, path,
+		       strerror(-n));
+		exit(1);
 	}
-	fclose(f);
 	return n;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The packets of pkt_corpus.h, built byte by byte. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -549,4 +550,29 @@ int pkt_parse(const char *line, struct pkt *out, uint16_t id)
 	}
 	emit(&c, &t, p, src, dst);
 	return c.n == 1 ? 0 : -1;
+}
+
+int pkt_list_read(const char *path, struct pkt *out, unsigned int max,
+		  uint16_t first_id, unsigned int *bad_line)
+{
+	char line[256];
+	unsigned int n = 0, lineno = 0;
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	*bad_line = 0;
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		ret = n == max ? -1 : pkt_parse(line, &out[n], first_id + n);
+		if (ret < 0) {
+			fclose(f);
+			*bad_line = lineno;
+			return n == max ? -E2BIG : -EINVAL;
+		}
+		n += ret == 0;
+	}
+	fclose(f);
+	return n;
 }
