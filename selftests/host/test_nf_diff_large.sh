@@ -6,8 +6,12 @@
 # thousands of rules in the shapes a classifier run takes and the rules
 # that cut runs, with packets aimed at every rule's boundaries (nf_gen.c
 # says which); nf-diff --packets sends them through both routers of
-# nf_diff_lib.sh's topology and compares delivery and every counter.
-# Seeds are fixed: the same tables and packets every run.
+# nf_diff_lib.sh's topology and compares delivery and every counter;
+# sched-cls-load --packets then runs the same packets through the
+# SCHED_CLS flavour beside the netfilter-link one (BPF_PROG_TEST_RUN,
+# every hook's program, verdicts and counters), since the classifier
+# will be emitted in both.  Seeds are fixed: the same tables and packets
+# every run.
 #
 # Besides nf_diff_lib.sh's topology, each router holds 198.18.0.0/16 on
 # lo (local: INPUT targets) and routes 198.19.0.0/16 to the sink
@@ -61,11 +65,20 @@ while read -r n shape seed size todo; do
 		echo "not ok - nf-diff $n: iptables-legacy-restore: $out"
 		continue
 	fi
+	# The same table and packets through the SCHED_CLS flavour
+	# (BPF_PROG_TEST_RUN beside the netfilter-link flavour), read from
+	# the xt router's x_tables.  A refusal's verifier log is cut to its
+	# last lines.
 	if [ -n "$todo" ]; then
-		# The refusal's verifier log, but for its last lines.
 		"$build/nf-diff" "$p" "$n" --packets "$gen/$n.pkts" --todo "$todo" |
+			grep -v '^#   verifier: [0-9]'
+		ip netns exec $p-rtr-xt "$build/sched-cls-load" "$n" \
+			--packets "$gen/$n.pkts" --todo "$todo" |
 			grep -v '^#   verifier: [0-9]'
 	else
 		"$build/nf-diff" "$p" "$n" --packets "$gen/$n.pkts"
+		ip netns exec $p-rtr-xt "$build/sched-cls-load" "$n" \
+			--packets "$gen/$n.pkts" ||
+			echo "not ok - sched-cls $n: exit status $?"
 	fi
 done <<<"${NF_LARGE_LIST:-$tables}"
