@@ -22,6 +22,10 @@
  *   all three hooks.
  * - ports: -p tcp|udp --dport|--sport N without addresses, long runs
  *   beside short ones, a small chain called from several sites.
+ * - mixed: exact-only 5-tuples (-s/32 -d/32 -p --sport --dport, a hash
+ *   run), -s P -p --dport N over a few ports (exact fields, then a
+ *   prefix), and a run mixing -s, -d, both, -p icmp|47|50|132 with and
+ *   without addresses, a bare -j DROP near its end.
  * - tcpports: SIZE (3,000 if not given) -p tcp --dport rules in
  *   FORWARD; at 5,000 6.18's verifier refuses the linear code (8,193
  *   pending jumps): for the classifier, a TAP skip until it loads.
@@ -664,6 +668,183 @@ static void shape_ports(void)
 		    i % 2 ? FWD_DST : IN_DST, 8, 0, "");
 }
 
+/* A path for a packet to @d in 198.18.0.0/15, in turn by @k. */
+static enum path dst_path(uint32_t d, unsigned int k)
+{
+	if ((d & mask(16)) == LOCAL_NET)
+		return k % 3 == 2 ? OUT : IN;	/* OUTPUT loops back to INPUT */
+	return k % 2 ? FWD : OUT;
+}
+
+/* A random address of 198.18.0.0/15 that is neither end of a /16. */
+static uint32_t random_dst(void)
+{
+	uint32_t d = LOCAL_NET | (rnd() & 0x1ffff);
+
+	return (d & 0xffff) < 2 || (d & 0xffff) == 0xffff ? d + 2 : d;
+}
+
+/*
+ * m5: -s A/32 -d B/32 -p tcp|udp [--sport S] --dport D, an exact-only
+ * run (a hash, not a trie); each field's neighbours in turn, the other
+ * protocol, fragments and short headers.
+ */
+static void mixed_m5(const char *chain, unsigned int n)
+{
+	unsigned int i, f;
+
+	for (i = 0; i < n; i++) {
+		static const char *const odd[] = {
+			"frag=1", "frag=1 len=4", "frag=0x2000 len=8", "len=19",
+			"len=7", "frag=9",
+		};
+		uint32_t a = random_pfx(32, 2).addr, b = random_dst();
+		const char *proto = below(2) ? "tcp" : "udp";
+		unsigned int sp = below(3) ? 0 : random_port(), dp = random_port();
+		unsigned int far = 32768 + (i * 7919) % 28000, sport = sp ? sp : far;
+		enum path path = dst_path(b, i);
+		char spo[24] = "";
+
+		if (sp)
+			snprintf(spo, sizeof(spo), "--sport %u ", sp);
+		rule(chain, "-s %s/32 -d %s/32 -p %s -m %s %s--dport %u -j %s",
+		     ip(a), ip(b), proto, proto, spo, dp, verdict());
+		pkt(path, proto, a, b, sport, dp, "");
+		pkt(path, other(proto), a, b, sport, dp, "");
+		for (f = 0; f < 2; f++) {
+			int dlt = f ? 1 : -1;
+
+			if (usable_src(a + dlt))
+				pkt(path, proto, a + dlt, b, sport, dp, "");
+			pkt(dst_path(b + dlt, i), proto, a, b + dlt, sport, dp, "");
+			if (sp && sp + dlt >= 1 && sp + dlt <= 65535)
+				pkt(path, proto, a, b, sp + dlt, dp, "");
+			if (dp + dlt >= 1 && dp + dlt <= 65535)
+				pkt(path, proto, a, b, sport, dp + dlt, "");
+		}
+		if (i % 4 == 0) {
+			const char *extra = odd[(i / 4) % 6];
+			const char *pr = strstr(extra, "len=7") ? "udp" :
+					 strstr(extra, "len=19") ? "tcp" : proto;
+			/* A fragment for the router: OUTPUT, not INPUT. */
+			enum path fp = path == IN && strstr(extra, "frag") ? OUT : path;
+
+			pkt(fp, pr, a, b, sport, dp, extra);
+		}
+	}
+}
+
+/*
+ * msrc: -s P -p tcp|udp --dport N over a few ports: exact protocol and
+ * port, then a source prefix; P's boundaries on each path, N±1.
+ */
+static void mixed_msrc(const char *chain, unsigned int n)
+{
+	static const unsigned int ports[] = { 22, 53, 80, 443, 8080 };
+	unsigned int i, j, f;
+
+	src_list(pfxs, verds, n, 2);
+	for (i = 0; i < n; i++) {
+		struct pfx p = pfxs[i];
+		const char *proto = below(3) ? "tcp" : "udp";
+		unsigned int port = ports[below(5)];
+		uint32_t first = p.addr & mask(p.len), last = first | ~mask(p.len);
+		uint32_t addrs[4] = { first, last, first - 1, last + 1 };
+
+		rule(chain, "-s %s -p %s -m %s --dport %u -j %s", pfx_str(p),
+		     proto, proto, port, verds[i]);
+		for (j = 0; j < 4; j++) {
+			enum path path = (i + j) % 3;
+
+			if (!usable_src(addrs[j]) || (j == 1 && last == first))
+				continue;
+			pkt(path, proto, addrs[j], path == IN ? IN_DST : FWD_DST,
+			    40000 + i % 1000, port, "");
+		}
+		for (f = 0; f < 2 && usable_src(first); f++)
+			pkt(i % 2 ? FWD : IN, proto, first,
+			    i % 2 ? FWD_DST : IN_DST, 40000, port + (f ? 1 : -1),
+			    "");
+		if (i % 5 == 0 && usable_src(last))
+			pkt(i % 2 ? FWD : OUT, proto, last, FWD_DST, 40000, port,
+			    i % 10 ? "frag=1" : "frag=0x2000 len=4");
+	}
+}
+
+/*
+ * A run mixing fields entry by entry (the bit-vector case): -s, -d,
+ * -s with -d, -p icmp or 47 with an address, address-less -p; a bare
+ * "-j DROP" near its end, which hides what follows.
+ */
+static void mixed_fields(const char *chain, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct pfx s = random_pfx(random_len(), 2), d;
+		uint32_t dd;
+
+		d.len = 16 + below(17);		/* routed: FORWARD sees it */
+		d.addr = (ROUTED_NET | (rnd() & 0xffff)) & mask(d.len);
+		dd = d.addr | (~mask(d.len) & 0x3);
+		if (i == n - 20) {
+			rule(chain, "-j DROP");
+			continue;
+		}
+		switch (i % 6) {
+		case 0:
+			rule(chain, "-s %s -j %s", pfx_str(s), verdict());
+			src_pkt(FWD, "icmp", s.addr);
+			src_pkt(FWD, "udp", (s.addr | ~mask(s.len)) + 1);
+			break;
+		case 1:
+			rule(chain, "-d %s -j %s", pfx_str(d), verdict());
+			pkt(FWD, "icmp", GEN_SRC, dd, 8, 0, "");
+			pkt(FWD, "tcp", GEN_SRC, d.addr - 1, 1024, 80, "");
+			break;
+		case 2:
+			rule(chain, "-s %s -d %s -j %s", pfx_str(s), pfx_str(d),
+			     verdict());
+			pkt(FWD, "udp", s.addr, dd, 1024, 53, "");
+			if (usable_src(s.addr - 1))
+				pkt(FWD, "udp", s.addr - 1, dd, 1024, 53, "");
+			break;
+		case 3:
+			rule(chain, "-s %s -p icmp -j %s", pfx_str(s), verdict());
+			src_pkt(FWD, "icmp", s.addr | ~mask(s.len));
+			src_pkt(FWD, "tcp", s.addr | ~mask(s.len));
+			break;
+		case 4:
+			rule(chain, "-d %s -p 47 -j %s", pfx_str(d), verdict());
+			pkt(FWD, "47", GEN_SRC, dd, 1, 2, "");
+			pkt(FWD, "47", GEN_SRC, (d.addr | ~mask(d.len)) + 1, 1, 2, "");
+			pkt(FWD, "50", GEN_SRC, dd, 1, 2, "");
+			break;
+		default:
+			rule(chain, "-p %s -j %s", i % 12 == 5 ? "132" : "50", "DROP");
+			pkt(FWD, "132", GEN_SRC, dd, 1, 2, "");
+			break;
+		}
+	}
+}
+
+static void shape_mixed(void)
+{
+	static const char *const chains[] = { "m5", "msrc" };
+
+	header(chains, 2);
+	rule("INPUT", "-j m5");
+	rule("INPUT", "-j msrc");
+	rule("FORWARD", "-p tcp -j m5");
+	mixed_fields("FORWARD", 500);
+	rule("FORWARD", "-p udp -j m5");
+	rule("FORWARD", "-j msrc");
+	rule("OUTPUT", "-j m5");
+	rule("OUTPUT", "-j msrc");
+	mixed_m5("m5", 600);
+	mixed_msrc("msrc", 600);
+}
+
 static unsigned int size_arg;
 
 static void shape_tcpports(void)
@@ -691,6 +872,7 @@ int main(int argc, char **argv)
 		{ "src", shape_src },
 		{ "dport", shape_dport },
 		{ "ports", shape_ports },
+		{ "mixed", shape_mixed },
 		{ "tcpports", shape_tcpports },
 	};
 	char path[4096];

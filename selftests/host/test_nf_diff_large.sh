@@ -55,6 +55,7 @@ done
 tables="large-src src 1 -
 large-dport dport 2 -
 large-ports ports 3 -
+large-mixed mixed 5 -
 large-tcpports tcpports 4 5000 classifier"
 while read -r n shape seed size todo; do
 	[ "$size" = - ] && size=
