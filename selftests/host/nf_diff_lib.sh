@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2154  # p and sides: set by the caller
 #
 # The two-router topology of the data-plane differential tests, sourced
 # by test_nf_diff.sh and test_nf_diff_large.sh (nf-diff enters these
