@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The packets of pkt_corpus.h, built byte by byte. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pkt_corpus.h"
@@ -466,4 +468,111 @@ unsigned int pkt_corpus_build(struct pkt *out, unsigned int max,
 	add_fragments_options(&c);
 	add_header_fields(&c);
 	return c.n;
+}
+
+/*
+ * One packet of a packet list (nf_gen.c writes them for its generated
+ * tables): "PATH PROTO SRC DST A B [frag=N] [len=N] [flags=N] [ttl=N]".
+ * PATH is in, fwd or out; PROTO tcp, udp, icmp or a number; A and B the
+ * ports (tcp, udp), type and code (icmp), unused otherwise; frag the
+ * frag_off field (MF is 0x2000), len the L4 bytes kept, flags TCP's
+ * (SYN if not given).  Built with the corpus's own templates, so a
+ * listed packet is what the corpus would send for the same fields.
+ */
+int pkt_parse(const char *line, struct pkt *out, uint16_t id)
+{
+	static const char *const paths[PKT_PATHS] = { "in", "fwd", "out" };
+	char path[8], proto[8], src[16], dst[16], opts[4][16];
+	unsigned long a, b, v;
+	struct corpus c = { .out = out, .max = 1, .id = id };
+	struct in_addr probe;
+	struct tmpl t;
+	int n, i, p;
+	char *end;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (!*line || *line == '#' || *line == '\n')
+		return 1;
+	n = sscanf(line, "%7s %7s %15s %15s %lu %lu %15s %15s %15s %15s",
+		   path, proto, src, dst, &a, &b, opts[0], opts[1], opts[2],
+		   opts[3]);
+	if (n < 6 || a > 65535 || b > 65535 ||
+	    inet_pton(AF_INET, src, &probe) != 1 ||
+	    inet_pton(AF_INET, dst, &probe) != 1)
+		return -1;
+	for (p = 0; p < PKT_PATHS && strcmp(path, paths[p]); p++)
+		;
+	if (p == PKT_PATHS)
+		return -1;
+	if (!strcmp(proto, "tcp")) {
+		tcp(&t, a, b, 0x02, 5, NULL, 0);
+	} else if (!strcmp(proto, "udp")) {
+		udp(&t, a, b);
+	} else if (!strcmp(proto, "icmp")) {
+		if (a > 255 || b > 255)
+			return -1;
+		icmp(&t, a, b);
+	} else {
+		v = strtoul(proto, &end, 0);
+		if (*end || v > 255)
+			return -1;
+		udp(&t, a, b);
+		t.proto = v;
+		t.l4_csum = false;
+		snprintf(t.what, sizeof(t.what), "protocol %lu", v);
+	}
+	for (i = 0; i < n - 6; i++) {
+		char *eq = strchr(opts[i], '=');
+
+		if (!eq)
+			return -1;
+		*eq = 0;
+		v = strtoul(eq + 1, &end, 0);
+		if (*end || v > 0xffff)
+			return -1;
+		if (!strcmp(opts[i], "frag")) {
+			t.frag = v;
+			t.l4_csum = false;
+		} else if (!strcmp(opts[i], "len") && v <= t.l4_len) {
+			t.l4_len = v;
+			t.l4_csum = false;
+		} else if (!strcmp(opts[i], "flags") && t.proto == PROTO_TCP &&
+			   v <= 0xff) {
+			t.l4[13] = v;
+		} else if (!strcmp(opts[i], "ttl") && v && v <= 255) {
+			t.ttl = v;
+		} else {
+			return -1;
+		}
+		snprintf(t.what + strlen(t.what), sizeof(t.what) - strlen(t.what),
+			 " %s=%#lx", opts[i], v);
+	}
+	emit(&c, &t, p, src, dst);
+	return c.n == 1 ? 0 : -1;
+}
+
+int pkt_list_read(const char *path, struct pkt *out, unsigned int max,
+		  uint16_t first_id, unsigned int *bad_line)
+{
+	char line[256];
+	unsigned int n = 0, lineno = 0;
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	*bad_line = 0;
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		ret = n == max ? -1 : pkt_parse(line, &out[n], first_id + n);
+		if (ret < 0) {
+			fclose(f);
+			*bad_line = lineno;
+			return n == max ? -E2BIG : -EINVAL;
+		}
+		n += ret == 0;
+	}
+	fclose(f);
+	return n;
 }

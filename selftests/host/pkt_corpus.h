@@ -48,4 +48,19 @@ struct pkt {
 unsigned int pkt_corpus_build(struct pkt *out, unsigned int max,
 			      uint16_t first_id);
 
+/*
+ * Builds @out, IP id @id, from one line of a packet list ("PATH PROTO
+ * SRC DST A B [frag=N] [len=N] [flags=N] [ttl=N]", pkt_corpus.c).
+ * Return: 0, 1 for a blank or comment line, -1 if the line is malformed.
+ */
+int pkt_parse(const char *line, struct pkt *out, uint16_t id);
+
+/*
+ * The packets of the list at @path into @out (room for @max), IP ids from
+ * @first_id on.  Return: their number, or -errno (-EINVAL for a
+ * malformed line, -E2BIG past @max: *@bad_line says which line).
+ */
+int pkt_list_read(const char *path, struct pkt *out, unsigned int max,
+		  uint16_t first_id, unsigned int *bad_line);
+
 #endif /* BPFILTER_PKT_CORPUS_H */
