@@ -163,14 +163,14 @@ unsigned int cg_count_verdict_label(struct codegen *cg, bool accept)
 #define RELOCS_SPARE	16U
 
 bool cg_class_budget(struct codegen *cg, unsigned int maps,
-		     unsigned int elems)
+		     unsigned int elems, unsigned int relocs)
 {
 	return cg->nr_class_maps + maps <= BPFILTER_CLASS_MAPS_MAX &&
 	       cg->class_elems + elems <= (unsigned long)cg->count *
 	       BPFILTER_CLASS_ELEMS_PER_ENTRY &&
 	       (cg->class_elems + elems) * (BPFILTER_CLASS_KEY_MAX + 8) <=
 	       BPFILTER_CLASS_BYTES_MAX &&
-	       cg->prog.nr_relocs + maps + RELOCS_SPARE <=
+	       cg->prog.nr_relocs + relocs + RELOCS_SPARE <=
 	       BPFILTER_PROG_RELOCS_MAX;
 }
 

@@ -417,7 +417,7 @@ static void emit_run(struct codegen *cg, const struct run *run)
 /* Whether the run is worth its lookups, and fits the image's limits. */
 static bool run_worth(struct codegen *cg, const struct run *run)
 {
-	unsigned int lookups = 0, maps = 0, elems = 0, ti;
+	unsigned int lookups = 0, maps = 0, elems = 0, relocs = 0, ti;
 	struct class_layout l;
 
 	for (ti = 0; ti < run->nr_tuples; ti++) {
@@ -426,12 +426,16 @@ static bool run_worth(struct codegen *cg, const struct run *run)
 			continue;
 		/* A packet meets one of a port tuple's two maps. */
 		lookups++;
+		relocs += 1 + run->tuples[ti].l4;
+		/* Made for another hook's copy already: no more memory. */
+		if (cg_class_map_find(cg, run->first, run->len, 2 * ti + 1) >= 0)
+			continue;
 		maps += 1 + run->tuples[ti].l4;
 		elems += run->tuples[ti].nr * (1 + run->tuples[ti].l4);
 	}
 	return run->len >= 2 && lookups &&
 	       run->len >= bpfilter_classify_min_run * lookups &&
-	       cg_class_budget(cg, maps, elems);
+	       cg_class_budget(cg, maps, elems, relocs);
 }
 
 unsigned int cg_classify(struct codegen *cg, unsigned int first)

@@ -231,11 +231,12 @@ unsigned int cg_entry_count(const struct codegen *cg);
 unsigned int cg_count_verdict_label(struct codegen *cg, bool accept);
 
 /*
- * Whether @maps more classifier maps holding @elems more elements fit
- * the image's and this program's limits (else the run stays linear).
+ * Whether @maps more classifier maps holding @elems more elements, and
+ * @relocs more relocations in this program, fit the image's and the
+ * program's limits (else the run stays linear).
  */
 bool cg_class_budget(struct codegen *cg, unsigned int maps,
-		     unsigned int elems);
+		     unsigned int elems, unsigned int relocs);
 
 /*
  * The map made for part @part (the classifier's numbering) of the run
