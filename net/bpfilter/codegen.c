@@ -64,8 +64,11 @@ struct codegen {
 	struct bpfilter_class_map *class_maps;
 	struct class_run {
 		unsigned int first, len, part;
+		unsigned int used_by;	/* the last program (prog_seq) */
 	} *class_runs;
 	unsigned int nr_class_maps;
+	/* Programs compiled so far; classifier maps the current one uses. */
+	unsigned int prog_seq, prog_class_maps;
 	unsigned long class_elems;
 	int err;
 };
@@ -163,9 +166,11 @@ unsigned int cg_count_verdict_label(struct codegen *cg, bool accept)
 #define RELOCS_SPARE	16U
 
 bool cg_class_budget(struct codegen *cg, unsigned int maps,
-		     unsigned int elems, unsigned int relocs)
+		     unsigned int elems, unsigned int relocs,
+		     unsigned int prog_maps)
 {
 	return cg->nr_class_maps + maps <= BPFILTER_CLASS_MAPS_MAX &&
+	       cg->prog_class_maps + prog_maps <= BPFILTER_PROG_CLASS_MAPS_MAX &&
 	       cg->class_elems + elems <= (unsigned long)cg->count *
 	       BPFILTER_CLASS_ELEMS_PER_ENTRY &&
 	       (cg->class_elems + elems) * (BPFILTER_CLASS_KEY_MAX + 8) <=
@@ -187,6 +192,16 @@ int cg_class_map_find(struct codegen *cg, unsigned int first,
 	return -1;
 }
 
+void cg_class_map_use(struct codegen *cg, int nr)
+{
+	struct class_run *run = &cg->class_runs[nr - BPFILTER_MAPS];
+
+	if (run->used_by == cg->prog_seq)
+		return;
+	run->used_by = cg->prog_seq;
+	cg->prog_class_maps++;
+}
+
 int cg_class_map_add(struct codegen *cg, unsigned int first,
 		     unsigned int len, unsigned int part,
 		     struct bpfilter_class_map *m)
@@ -206,7 +221,7 @@ int cg_class_map_add(struct codegen *cg, unsigned int first,
 		goto nomem;
 	cg->class_runs = runs;
 	maps[n - 1] = *m;
-	runs[n - 1] = (struct class_run) { first, len, part };
+	runs[n - 1] = (struct class_run) { first, len, part, 0 };
 	cg->class_elems += m->nr_elems;
 	cg->nr_class_maps = n;
 	return BPFILTER_MAPS + n - 1;
@@ -653,6 +668,8 @@ static int compile_hook(struct codegen *cg, unsigned int hook,
 	cg->count_verdict_label[0] = bpf_prog_label(p);
 	cg->count_verdict_label[1] = bpf_prog_label(p);
 	cg->nr_subprogs = 0;
+	cg->prog_seq++;
+	cg->prog_class_maps = 0;
 
 	emit_prologue(cg);
 	emit_from(cg, start, cg->underflow_label);

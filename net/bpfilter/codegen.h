@@ -95,6 +95,11 @@ struct bpfilter_map_desc {
 /* Runs per image; and elements over all its maps, per table entry. */
 #define BPFILTER_CLASS_MAPS_MAX		1024U
 #define BPFILTER_CLASS_ELEMS_PER_ENTRY	2U
+/*
+ * Classifier maps one program may use: the verifier takes at most 64
+ * maps per program (MAX_USED_MAPS), three are the fixed ones.
+ */
+#define BPFILTER_PROG_CLASS_MAPS_MAX	60U
 /* Bytes of keys and values over all of an image's classifier maps. */
 #define BPFILTER_CLASS_BYTES_MAX	(32U << 20)
 

@@ -313,6 +313,7 @@ static void emit_tuple(struct codegen *cg, const struct run *run,
 	map = tuple_map(cg, run, ti, ports);
 	if (map < 0)
 		return;
+	cg_class_map_use(cg, map);
 	emit_key(p, &l);
 	bpf_prog_emit_reloc(p, insn_ld_imm64_lo(BPF_REG_1, BPF_PSEUDO_MAP_FD, 0),
 			    BPFILTER_RELOC_MAP_FD, map);
@@ -426,6 +427,7 @@ static bool run_worth(struct codegen *cg, const struct run *run)
 			continue;
 		/* A packet meets one of a port tuple's two maps. */
 		lookups++;
+		/* Relocations, and maps this program may not use yet. */
 		relocs += 1 + run->tuples[ti].l4;
 		/* Made for another hook's copy already: no more memory. */
 		if (cg_class_map_find(cg, run->first, run->len, 2 * ti + 1) >= 0)
@@ -435,7 +437,7 @@ static bool run_worth(struct codegen *cg, const struct run *run)
 	}
 	return run->len >= 2 && lookups &&
 	       run->len >= bpfilter_classify_min_run * lookups &&
-	       cg_class_budget(cg, maps, elems, relocs);
+	       cg_class_budget(cg, maps, elems, relocs, relocs);
 }
 
 unsigned int cg_classify(struct codegen *cg, unsigned int first)
