@@ -356,6 +356,7 @@ static void load_nf(const struct bpfilter_image *img, struct nf_loaded *l)
 	struct btf *btf = btf__load_vmlinux_btf();
 	double maps_ms, loads_ms = 0, t0, med;
 	unsigned long long image = 0;
+	bool refused = false;
 	struct timed_load t;
 	struct bpf_insn *insns;
 	unsigned int i;
@@ -385,12 +386,14 @@ static void load_nf(const struct bpfilter_image *img, struct nf_loaded *l)
 					 BPFILTER_ATTACH_NETFILTER, insns,
 					 hp->nr_insns, &med);
 			loads_ms += med;
+			refused |= fd < 0;
 		} else {
 			t = load_timed(BPFILTER_PROG_TYPE_NETFILTER,
 				       BPFILTER_ATTACH_NETFILTER, insns,
 				       hp->nr_insns);
 			fd = t.fd;
 			loads_ms += t.wall_ms;
+			refused |= fd < 0;
 			if (fd < 0)
 				printf("# hook %u: %s\n", hp->hook, strerror(-fd));
 		}
@@ -399,6 +402,9 @@ static void load_nf(const struct bpfilter_image *img, struct nf_loaded *l)
 	}
 	btf__free(btf);
 	printf("image_nf_bytes %llu\n", image);
+	/* A refused program is no commit, and its memory is not there. */
+	if (refused)
+		return;
 	printf("maps_nf_ms %.3f\nloads_nf_ms %.3f\n", maps_ms, loads_ms);
 	printf("commit_nf_ms %.3f\n",
 	       translate_med + codegen_nf_med + maps_ms + loads_ms);

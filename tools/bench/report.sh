@@ -247,6 +247,7 @@ for s in $shapes; do
 	for n in $(sizes $s); do
 		k=$s/$n/last
 		c=$(val $k/commit_nf_ms)
+		[ "$(val $k/load_nf_err)" = "?" ] || c="refused"
 		echo "| $s | $n | $(val $k/commit_xt_ms) | $(val $k/append_xt_ms) | $(val $k/commit_nft_ms) | $(val $k/append_nft_ms) | $(val $k/commit_set_ms) | $c | $(ratio "$c" "$(val $k/commit_xt_ms)") |"
 	done
 done
@@ -281,6 +282,10 @@ for s in $shapes; do
 		hl=$(awk -v a="$st" -v b="$im" 'BEGIN { print (a == "?" || b == "?") ? "?" : a + b }')
 		all=$(awk -v a="$pr" -v b="$mp" -v c="$hl" \
 			'BEGIN { print (a == "?" || b == "?" || c == "?") ? "?" : a + b + c }')
+		if [ "$(val $k/load_nf_err)" != "?" ]; then
+			echo "| $s | $n | $xs | $xt | refused | – | – | $hl | $(val $k/rss_compile_kb) | – |"
+			continue
+		fi
 		echo "| $s | $n | $xs | $xt | $pr | $mp | $(val $k/mem_jited_all) | $hl | $(val $k/rss_compile_kb) | $(ratio "$all" "$xt") |"
 	done
 done
