@@ -62,7 +62,8 @@ for s in $shapes; do
 	gnuplot <<EOF || exit 1
 set terminal svg size 720,480 dynamic font "sans,11"
 set output "$out/$s.svg"
-set title "$s: CPU ns per packet added at LOCAL_IN (64-byte UDP, veth)"
+set termoption noenhanced
+set title "$s: CPU ns per packet added at LOCAL_IN (64-byte UDP over veth)\nsolid: the packet matches the last rule; dashed: no rule (policy)"
 set xlabel "rules"
 set ylabel "ns per packet over no firewall"
 set logscale xy
