@@ -364,4 +364,7 @@ grep -qxF "$marker" "$doc" || fail "$doc has no marker line: $marker"
 	echo
 	cat "$report"
 } > "$doc.new" && mv "$doc.new" "$doc"
+# The blocklist's plot (every size, about 30 KB) goes with the page; the
+# others stay in build/bench/.
+[ -f "$build/blocklist.svg" ] && cp "$build/blocklist.svg" "$project/docs/performance-blocklist.svg"
 say "bench: written to $doc"

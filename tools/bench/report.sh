@@ -72,7 +72,8 @@ dmed() {
 # A / B to 2 significant places, "–" when either is missing or B ≤ 0.
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN {
-		if (a == "?" || b == "?" || b + 0 <= 0) { print "–"; exit }
+		num = "^[-+]?[0-9.]+$"
+		if (a !~ num || b !~ num || b + 0 <= 0) { print "–"; exit }
 		r = a / b
 		printf (r < 0.1 ? "%.3f\n" : r < 10 ? "%.2f\n" : "%.0f\n"), r
 	}'
@@ -149,7 +150,8 @@ $(val reps) repetitions; the other columns are what each adds to it:
 the median [min–max] of the per-repetition differences.  The ratios
 divide bpfilter's median added cost by x_tables' and by the nft set's
 ("–" when the divisor is not above zero, i.e. within the noise).
-Plots: \`build/bench/SHAPE.svg\` (plot.sh).
+Plots: \`build/bench/SHAPE.svg\` (plot.sh); the blocklist's is
+[performance-blocklist.svg](performance-blocklist.svg).
 
 EOF
 for s in $shapes; do
@@ -260,13 +262,15 @@ Bytes, "last" ruleset.  x_tables: the entries (\`IPT_SO_GET_INFO\`'s
 \`size\`: since 4.x the kernel keeps one copy of them, not one per CPU)
 plus a 16-byte per-CPU counter per entry ($cpus_possible possible CPUs).
 bpfilter in the kernel: the "memlock" /proc/self/fdinfo reports for
-every program (all hooks) and for the maps (per-entry per-CPU counters
-included), and the programs' JIT bytes (part of the programs' memlock).
-The helper: the stored table it keeps for the next commit (its size)
-plus the netfilter-link image (instructions and relocations), and the
-RSS bench-prog grew by while reading the table and compiling both
-flavours (malloc's arenas included).  The ratio: bpfilter's kernel
-memory plus the helper's table and image, over x_tables' total.
+every program (all hooks: the pages of the kernel's copy of the
+instructions) and for the maps (per-entry per-CPU counters included),
+and the programs' JIT bytes (the machine code, kept apart from the
+programs' memlock).  The helper: the stored table it keeps for the next
+commit (its size) plus the netfilter-link image (instructions and
+relocations), and the RSS bench-prog grew by while reading the table
+and compiling both flavours (malloc's arenas included).  The ratio:
+bpfilter's programs, maps and JIT code plus the helper's table and
+image, over x_tables' total.
 
 | shape | rules | x_tables entries | x_tables total | bpfilter programs | bpfilter maps | JIT bytes | helper table + image | helper RSS growth KiB | bpfilter ÷ x_tables |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
@@ -280,13 +284,14 @@ for s in $shapes; do
 		pr=$(val $k/mem_progs_memlock) mp=$(val $k/mem_maps_memlock)
 		st=$(val $k/stored_table_bytes) im=$(val $k/image_nf_bytes)
 		hl=$(awk -v a="$st" -v b="$im" 'BEGIN { print (a == "?" || b == "?") ? "?" : a + b }')
-		all=$(awk -v a="$pr" -v b="$mp" -v c="$hl" \
-			'BEGIN { print (a == "?" || b == "?" || c == "?") ? "?" : a + b + c }')
+		jt=$(val $k/mem_jited_all)
+		all=$(awk -v a="$pr" -v b="$mp" -v c="$hl" -v d="$jt" \
+			'BEGIN { print (a == "?" || b == "?" || c == "?" || d == "?") ? "?" : a + b + c + d }')
 		if [ "$(val $k/load_nf_err)" != "?" ]; then
 			echo "| $s | $n | $xs | $xt | refused | – | – | $hl | $(val $k/rss_compile_kb) | – |"
 			continue
 		fi
-		echo "| $s | $n | $xs | $xt | $pr | $mp | $(val $k/mem_jited_all) | $hl | $(val $k/rss_compile_kb) | $(ratio "$all" "$xt") |"
+		echo "| $s | $n | $xs | $xt | $pr | $mp | $jt | $hl | $(val $k/rss_compile_kb) | $(ratio "$all" "$xt") |"
 	done
 done
 
