@@ -34,7 +34,8 @@
 # for the fixed instruction count), the other shapes at 1, 100, 1,000
 # and 10,000: all four at the sizes issue 11's goals name, in about 10
 # minutes on 2 vCPUs.  BENCH_SHAPES and BENCH_SIZES override (e.g.
-# BENCH_SHAPES=ports BENCH_SIZES="1 100").
+# BENCH_SHAPES=ports BENCH_SIZES="1 100"); such a partial run writes
+# build/bench/report.md only, not docs/performance.md.
 #
 # make bench-smoke (--smoke): every shape at 1 and 10 rules (and the
 # blocklist at 0), one repetition of 0.1 s, into build/bench/smoke.md;
@@ -356,6 +357,12 @@ if [ $smoke = 1 ]; then
 	exit 0
 fi
 cat "$report"
+# A partial run (shapes or sizes chosen) is for development: its tables
+# stay in build/bench/, the page keeps the last full run.
+if [ -n "${BENCH_SHAPES:-}${BENCH_SIZES:-}" ]; then
+	say "bench: partial run (BENCH_SHAPES/BENCH_SIZES): $report, docs unchanged"
+	exit 0
+fi
 doc=$project/docs/performance.md
 marker='<!-- make bench writes everything below this line -->'
 grep -qxF "$marker" "$doc" || fail "$doc has no marker line: $marker"
