@@ -7,7 +7,7 @@ packages=(
 	linux-source-6.1 build-essential flex bison bc libelf-dev libssl-dev
 	dwarves cpio kmod rsync patch python3 qemu-system-x86
 	iptables iproute2 iputils-ping util-linux bpftool libbpf-dev zlib1g-dev
-	clang libclang-rt-14-dev gcc-multilib strace nftables
+	clang libclang-rt-14-dev gcc-multilib strace nftables gnuplot-nox
 )
 
 missing=()

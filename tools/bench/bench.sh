@@ -1,32 +1,51 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: what bpfilter's data plane costs, at 1, 100, 1,000 and
-# 10,000 rules (rules.awk: the packet matches the last rule, or none and
-# meets the policy), printed as tables and written below the marker
-# line of docs/performance.md (report.sh formats them):
+# make bench: what bpfilter's data plane costs, for four ruleset shapes
+# (rules.awk: blocklist, ports, services, mixed) at 1 to 10,000 rules,
+# each with the packet matching the last rule or none (the policy),
+# printed as tables, plotted (plot.sh, gnuplot) and written below the
+# marker line of docs/performance.md (report.sh formats them):
 # - bench-prog, in a namespace where iptables-legacy-restore loaded the
 #   ruleset: helper compile time, instructions, BPF_PROG_LOAD time and
-#   verified_insns per flavour, BPF_PROG_TEST_RUN ns per run;
+#   verified_insns per flavour, BPF_PROG_TEST_RUN ns per run, the
+#   commit's cost without the module, program/map memory;
+# - commit latency: wall time of iptables-legacy-restore and
+#   iptables-nft-restore of the file, nft -f of the set version, and of
+#   one iptables-legacy -A / iptables-nft -A onto the loaded table;
 # - real traffic: bench-flood's CPU ns per UDP packet sent over a veth
-#   into a receiver namespace with no firewall, x_tables
-#   (iptables-legacy-restore), bpfilter's netfilter-link programs
-#   (attached by bench-prog) and nftables (iptables-nft-restore of the
-#   same file); bench_flood.c says why the sender's CPU time is the
-#   measure.  The configurations take turns within each repetition, so
-#   that a change in the machine's load hits them alike.
+#   into a receiver namespace with no firewall, the BPF floor (an
+#   accept-at-once netfilter program, bench-prog --floor), x_tables
+#   (iptables-legacy-restore), nftables (iptables-nft-restore of the
+#   same file), an idiomatic nft script with sets (rules.awk fmt=nft)
+#   and bpfilter's netfilter-link programs (attached by bench-prog);
+#   bench_flood.c says why the sender's CPU time is the measure.  The
+#   configurations take turns within each repetition, so that a change
+#   in the machine's load hits them alike.
 # Nothing is asserted about the figures.  Every block cross-checks that
 # each packet the receiver delivered past LOCAL_IN was counted by the
-# entry it should match (a firewall that dropped or skipped would be measuring
-# something else); a mismatch is printed and, in the smoke run, fails.
+# entry it should match (x_tables, iptables-nft: the rule rules.awk
+# names; the nft set version: its one counter; bpfilter: every entry it
+# counted counted each packet, and they are the entries x_tables
+# counted).  A firewall that dropped or skipped would be measuring
+# something else; a mismatch is printed and, in the smoke run, fails.
 #
-# make bench-smoke (--smoke): 0, 1 and 100 rules, one repetition of
-# 0.2 s, into build/bench/smoke.md; TAP lines, "ok" when it ran and
-# every figure is a number.
+# Sizes: the blocklist at 1, 10, 100, 1,000 and 10,000 rules (and 0,
+# for the fixed instruction count), the other shapes at 1, 100, 1,000
+# and 10,000: all four at the sizes issue 11's goals name, in about 10
+# minutes on 2 vCPUs.  BENCH_SHAPES and BENCH_SIZES override (e.g.
+# BENCH_SHAPES=ports BENCH_SIZES="1 100"); such a partial run writes
+# build/bench/report.md only, not docs/performance.md.
 #
-# Environment: BENCH_SECONDS (per traffic run, default 0.5), BENCH_REPS
-# (default 5).  Needs root; uses addresses of 198.18.0.0/15 (RFC 2544,
-# benchmarking) on veth pairs in namespaces it creates and deletes.
+# make bench-smoke (--smoke): every shape at 1 and 10 rules (and the
+# blocklist at 0), one repetition of 0.1 s, into build/bench/smoke.md;
+# TAP lines, "ok" when it ran, every figure is a number and every
+# cross-check held.
+#
+# Environment: BENCH_SECONDS (per configuration and repetition, default
+# 0.3), BENCH_REPS (default 5).  Needs root; uses addresses of
+# 198.18.0.0/15 (RFC 2544, benchmarking) on veth pairs in namespaces it
+# creates and deletes, and 192.0.2.0/24 (TEST-NET-1) in appended rules.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,16 +53,20 @@ project=$(cd "$here/../.." && pwd)
 build=$project/build/bench
 smoke=0
 [ "${1:-}" = --smoke ] && smoke=1
+shapes=${BENCH_SHAPES:-blocklist ports services mixed}
 if [ $smoke = 1 ]; then
-	sizes="0 1 100" reps=1 seconds=0.2 report=$build/smoke.md
+	shapes="blocklist ports services mixed"
+	sizes_blocklist="0 1 10" sizes_other="1 10"
+	reps=1 seconds=0.1 report=$build/smoke.md
 else
-	sizes="0 1 100 1000 10000" reps=${BENCH_REPS:-5}
-	seconds=${BENCH_SECONDS:-0.5} report=$build/report.md
+	sizes_blocklist="0 1 10 100 1000 10000" sizes_other="1 100 1000 10000"
+	reps=${BENCH_REPS:-5} seconds=${BENCH_SECONDS:-0.3}
+	report=$build/report.md
 fi
 # Each configuration's time per repetition goes in turns of 20 ms.
 slices=$(awk -v s="$seconds" 'BEGIN { n = int(s * 50); print n < 1 ? 1 : n }')
 variants="last policy"
-configs="none xt bpf nft"
+configs="none floor xt nft set bpf"
 src=198.18.0.1 dst=198.18.0.2
 p=bnch$$
 results=$build/results.txt
@@ -81,8 +104,8 @@ cleanup() {
 trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces, BPF)"
-for tool in ip iptables-legacy-restore iptables-legacy-save \
-	    iptables-nft-restore iptables-nft-save awk; do
+for tool in ip iptables-legacy iptables-legacy-restore iptables-legacy-save \
+	    iptables-nft iptables-nft-restore iptables-nft-save nft awk; do
 	command -v $tool >/dev/null || fail "$tool not installed"
 done
 mkdir -p "$build"
@@ -119,24 +142,51 @@ delivered() {
 				/^Ip:/ { print $f }' /proc/net/snmp
 }
 
-# The packet counter of the entry the test packet matches, from
-# iptables-save -c output on stdin (variant $1).
+# The packet counter of the entry rules.awk's "# match:" line ($1) names,
+# from iptables-save -c output on stdin.
 matched_count() {
-	if [ "$1" = last ]; then
-		sed -n 's|^\[\([0-9]*\):.* -s 198.18.0.1/32 -j ACCEPT$|\1|p'
-	else
+	if [ "$1" = policy ]; then
 		sed -n 's|^:INPUT ACCEPT \[\([0-9]*\):.*|\1|p'
+	else
+		awk -v r="$1" '{ i = index($0, "] ") }
+			       i && substr($0, i + 2) == r {
+				       print substr($0, 2, index($0, ":") - 2) }'
 	fi
 }
 
-# One ruleset: static figures from bench-prog, then the traffic runs.
-run_block() {
-	local n=$1 v=$2 rules=$build/rules-$1-$2 out=$build/prog-$1-$2.txt
-	local c line prog opt in0 in1 senders names attached=0 key=$1/$2
+# Wall time of a command in ms (its output discarded), or "?" when it
+# failed.
+wall_ms() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@" > /dev/null || { echo "?"; return 1; }
+	t1=$(date +%s%N)
+	awk -v d=$((t1 - t0)) 'BEGIN { printf "%.1f\n", d / 1e6 }'
+}
 
-	awk -v n="$n" -v variant="$v" -f "$here/rules.awk" > "$rules"
-	ip netns exec $p-xt-rx iptables-legacy-restore < "$rules" ||
-		fail "iptables-legacy-restore of $n rules"
+# Commit latency of one more rule onto the table just loaded: the median
+# of 3 appends (rules of TEST-NET-1 no packet matches).
+append_ms() {
+	local cmd=$1 ns=$2 i
+	for i in 1 2 3; do
+		wall_ms ip netns exec "$ns" "$cmd" -A INPUT -s 192.0.2.$i/32 -j DROP
+	done | sort -n | sed -n 2p
+}
+
+# One ruleset: commits, static figures from bench-prog, the traffic runs,
+# the cross-checks.
+run_block() {
+	local s=$1 n=$2 v=$3 key=$1/$2/$3
+	local rules=$build/rules-$1-$2-$3 nftset=$build/nft-$1-$2-$3
+	local out=$build/prog-$1-$2-$3.txt c line prog opt in0 in1 ms
+	local senders names attached=0 want
+
+	awk -v shape="$s" -v n="$n" -v variant="$v" -f "$here/rules.awk" \
+		> "$rules" || fail "rules.awk $s $n $v"
+	want=$(sed -n 's/^# match: //p' "$rules")
+	ms=$(wall_ms ip netns exec $p-xt-rx iptables-legacy-restore "$rules") ||
+		fail "iptables-legacy-restore of $s, $n rules"
+	echo "$key/commit_xt_ms $ms" >> "$results"
 	if [ "$n" = 0 ]; then
 		# Only the fixed cost of a program, for instructions per rule.
 		ip netns exec $p-xt-rx "$build/bench-prog" $src $dst > "$out" 2>&1 ||
@@ -144,19 +194,33 @@ run_block() {
 		sed -n "s|^\([a-z_]*\) \(.*\)|$key/\1 \2|p" "$out" >> "$results"
 		return
 	fi
-	ip netns exec $p-nft-rx iptables-nft-restore < "$rules" ||
-		fail "iptables-nft-restore of $n rules"
+	awk -v shape="$s" -v n="$n" -v variant="$v" -v fmt=nft \
+		-f "$here/rules.awk" > "$nftset" || fail "rules.awk $s $n $v nft"
+	ms=$(wall_ms ip netns exec $p-nft-rx iptables-nft-restore "$rules") ||
+		fail "iptables-nft-restore of $s, $n rules"
+	echo "$key/commit_nft_ms $ms" >> "$results"
+	ip netns exec $p-set-rx nft flush ruleset
+	ms=$(wall_ms ip netns exec $p-set-rx nft -f "$nftset") ||
+		fail "nft -f of the set version of $s, $n rules"
+	echo "$key/commit_set_ms $ms" >> "$results"
 	: > "$out"
-	# The load figures are reported for "last" only.
+	# The load figures are reported for "last" only.  A program the
+	# verifier refused for "last" is refused for "policy" too (the same
+	# rules but one), after as many seconds: not tried again.
 	opt=
 	[ $v = policy ] && opt=--run-only
-	ip netns exec $p-xt-rx "$build/bench-prog" $src $dst \
-		--attach /run/netns/$p-bpf-rx $opt > "$out" 2>&1 &
-	prog=$!
-	pids+=("$prog")
-	while kill -0 $prog 2>/dev/null && ! grep -q '^attached' "$out"; do
-		sleep 0.1
-	done
+	prog=
+	if [ $v = policy ] && grep -q '^load_nf_err' "$build/prog-$s-$n-last.txt"; then
+		echo "# not loaded: the verifier refused the \"last\" ruleset" > "$out"
+	else
+		ip netns exec $p-xt-rx "$build/bench-prog" $src $dst \
+			--attach /run/netns/$p-bpf-rx $opt > "$out" 2>&1 &
+		prog=$!
+		pids+=("$prog")
+		while kill -0 $prog 2>/dev/null && ! grep -q '^attached' "$out"; do
+			sleep 0.1
+		done
+	fi
 	grep -q '^attached' "$out" && attached=1
 	grep '^#' "$out" >&2	# bench-prog's diagnostics, e.g. a refusal's reason
 
@@ -171,7 +235,7 @@ run_block() {
 	done
 	for _ in $(seq "$reps"); do
 		"$build/bench-flood" $dst "$seconds" "$slices" "${senders[@]}" \
-			> "$build/flood.txt" || fail "bench-flood ($n rules, $v)"
+			> "$build/flood.txt" || fail "bench-flood ($s, $n rules, $v)"
 		awk -v k="$key/traffic_" -v names="${names[*]}" '
 			BEGIN { split(names, name, " ") }
 			$1 == "sent" { printf "%s%s %.1f\n", k, name[$2 + 1], $6 / $4
@@ -180,8 +244,11 @@ run_block() {
 			' "$build/flood.txt" >> "$results"
 	done
 
-	kill -TERM $prog 2>/dev/null
-	wait $prog || [ $attached = 0 ] || problem "bench-prog ($n rules, $v) failed"
+	if [ -n "$prog" ]; then
+		kill -TERM $prog 2>/dev/null
+		wait $prog || [ $attached = 0 ] ||
+			problem "bench-prog ($s, $n rules, $v) failed"
+	fi
 	sed -n "s|^\([a-z_]*\) \(.*\)|$key/\1 \2|p" "$out" >> "$results"
 
 	# Every packet delivered past LOCAL_IN was counted by the entry it
@@ -190,17 +257,37 @@ run_block() {
 		eval "in0=\$in0_$c"
 		in1=$(delivered $p-$c-rx)
 		case $c in
-		none) continue ;;
-		xt) line=$(ip netns exec $p-xt-rx iptables-legacy-save -c | matched_count $v) ;;
-		nft) line=$(ip netns exec $p-nft-rx iptables-nft-save -c | matched_count $v) ;;
-		# Less what the test runs counted before the attach.
+		none|floor)
+			[ $((in1 - in0)) -gt 0 ] ||
+				problem "$c, $s, $n rules, $v: no packet delivered"
+			continue ;;
+		xt) line=$(ip netns exec $p-xt-rx iptables-legacy-save -c |
+			   matched_count "$want") ;;
+		nft) line=$(ip netns exec $p-nft-rx iptables-nft-save -c |
+			    matched_count "$want") ;;
+		set) line=$(ip netns exec $p-set-rx nft list ruleset |
+			    sed -n 's/.*counter packets \([0-9]*\) .*/\1/p') ;;
 		bpf) [ $attached = 1 ] || continue
-		     line=$(awk '/^attached / { a = $2 }
-				 /^counted_nf / { print $2 - a }' "$out") ;;
+		     # Each entry bpfilter counted, counted each packet; they
+		     # are the entries x_tables counted.
+		     line=$(awk '/^counted_nf_min / { a = $2 }
+				 /^counted_nf_max / { b = $2 }
+				 /^path_nf / { p = $2 } /^path_xt / { x = $2 }
+				 /^path_differs / { d++ }
+				 END { r = "min " a ", max " b ", " p " entries (x_tables " x "), " d + 0 " differ"
+				       if (a == b && p == x && p > 0 && !d) r = a
+				       print r }' "$out") ;;
 		esac
 		[ "$line" = $((in1 - in0)) ] ||
-			problem "$c, $n rules, $v: $((in1 - in0)) packets delivered, the matching entry counted ${line:-nothing}"
+			problem "$c, $s, $n rules, $v: $((in1 - in0)) packets delivered, the matching entry counted ${line:-nothing}"
 	done
+
+	# One rule more onto the loaded table (after the checks: it changes
+	# the table bench-prog compared against).
+	if [ $v = last ]; then
+		echo "$key/append_xt_ms $(append_ms iptables-legacy $p-xt-rx)" >> "$results"
+		echo "$key/append_nft_ms $(append_ms iptables-nft $p-nft-rx)" >> "$results"
+	fi
 }
 
 say "bench: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -210,21 +297,43 @@ for c in $configs; do
 	setup_pair $c || fail "cannot set up the $c namespaces"
 done
 # No packet before every receiver's socket is bound (ICMP errors else).
+nconf=$(echo $configs | wc -w)
 for _ in $(seq 50); do
-	[ "$(cat "$build"/sink-* | grep -c bound)" = 4 ] && break
+	[ "$(cat "$build"/sink-* | grep -c bound)" = $nconf ] && break
 	sleep 0.1
 done
-[ "$(cat "$build"/sink-* | grep -c bound)" = 4 ] || fail "receivers not bound"
-for n in $sizes; do
-	for v in $variants; do
-		[ "$n" = 0 ] && [ $v = policy ] && continue
-		say "bench: $n rules, $v"
-		run_block "$n" $v
+[ "$(cat "$build"/sink-* | grep -c bound)" = $nconf ] || fail "receivers not bound"
+# The floor stays attached for the whole run.
+"$build/bench-prog" --floor /run/netns/$p-floor-rx > "$build/floor.txt" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do
+	grep -q '^attached' "$build/floor.txt" && break
+	sleep 0.1
+done
+grep -q '^attached' "$build/floor.txt" ||
+	fail "the floor program: $(grep '^#' "$build/floor.txt")"
+sed -n "s|^\(run_[a-z_]*\) \(.*\)|floor/\1 \2|p" "$build/floor.txt" >> "$results"
+
+for s in $shapes; do
+	if [ -n "${BENCH_SIZES:-}" ] && [ $smoke = 0 ]; then
+		sizes=$BENCH_SIZES
+	elif [ $s = blocklist ]; then
+		sizes=$sizes_blocklist
+	else
+		sizes=$sizes_other
+	fi
+	echo "sizes_$s $sizes" >> "$results"
+	for n in $sizes; do
+		for v in $variants; do
+			[ "$n" = 0 ] && [ $v = policy ] && continue
+			say "bench: $s, $n rules, $v"
+			run_block $s "$n" $v
+		done
 	done
 done
 
 {
-	echo "sizes $sizes"
+	echo "shapes $shapes"
 	echo "reps $reps"
 	echo "seconds $seconds"
 	echo "duration_s $(($(date +%s) - start))"
@@ -234,6 +343,8 @@ done
 } >> "$results"
 "$here/report.sh" "$results" "$build/problems.txt" > "$report" ||
 	fail "report.sh failed"
+# The plots: a missing gnuplot costs the pictures, not the figures.
+"$here/plot.sh" "$results" "$build" >&2 || say "bench: no plot (plot.sh failed)"
 
 if [ $smoke = 1 ]; then
 	sed 's/^/# /' "$report"
@@ -241,11 +352,17 @@ if [ $smoke = 1 ]; then
 	if grep -q '?\|refused\|not attached' "$report" || [ $problems != 0 ]; then
 		echo "not ok - bench smoke: figures missing or checks failed ($report)"
 	else
-		echo "ok - bench smoke: 1 and 100 rules measured ($report)"
+		echo "ok - bench smoke: every shape at 1 and 10 rules measured ($report)"
 	fi
 	exit 0
 fi
 cat "$report"
+# A partial run (shapes or sizes chosen) is for development: its tables
+# stay in build/bench/, the page keeps the last full run.
+if [ -n "${BENCH_SHAPES:-}${BENCH_SIZES:-}" ]; then
+	say "bench: partial run (BENCH_SHAPES/BENCH_SIZES): $report, docs unchanged"
+	exit 0
+fi
 doc=$project/docs/performance.md
 marker='<!-- make bench writes everything below this line -->'
 grep -qxF "$marker" "$doc" || fail "$doc has no marker line: $marker"
@@ -254,4 +371,7 @@ grep -qxF "$marker" "$doc" || fail "$doc has no marker line: $marker"
 	echo
 	cat "$report"
 } > "$doc.new" && mv "$doc.new" "$doc"
+# The blocklist's plot (every size, about 30 KB) goes with the page; the
+# others stay in build/bench/.
+[ -f "$build/blocklist.svg" ] && cp "$build/blocklist.svg" "$project/docs/performance-blocklist.svg"
 say "bench: written to $doc"

@@ -15,14 +15,37 @@
  *   netfilter-link program and for the SCHED_CLS code (loaded as a
  *   socket filter: a SCHED_CLS test run starts at the Ethernet header,
  *   a socket filter's at L3, where the module's hooks start).
+ * - what a commit would cost without the module (commit_nf_ms):
+ *   translate + codegen of the netfilter-link flavour + creating the maps
+ *   + BPF_PROG_LOAD of every hook's program (INPUT's median), all timed
+ *   here; not included: the pipe round trip to the helper, the module's
+ *   work on 6.1, and the relocation (a vmlinux BTF lookup the module
+ *   does not need);
+ * - memory: x_tables' table as GET_INFO gives it (size of the entries,
+ *   number of entries), the helper's stored table and image (bytes), the
+ *   RSS this process grew by while reading, translating and compiling,
+ *   and the kernel's "memlock" (/proc/self/fdinfo) of every program and
+ *   map, with the programs' JIT bytes.
  * With --attach NETNS, the netfilter-link programs are then attached in
- * that namespace (file of a network namespace) until SIGTERM, when the
- * packets their counters saw are printed.  --run-only leaves out the
- * repeated loads and the SCHED_CLS flavour: at 10,000 rules each load
- * takes many seconds, and bench.sh reports those for one ruleset only.
+ * that namespace (file of a network namespace) until SIGTERM.  Then the
+ * per-entry packets counted since the attach are compared with x_tables'
+ * own per-entry counters (this namespace's table, which bench.sh floods
+ * with the same packets): both must have counted the same entries, the
+ * same path through the table; "counted_nf_min/max" are the smallest and
+ * largest count among bpfilter's counted entries (each must equal the
+ * packets delivered, which bench.sh knows), "path_differs I" names an
+ * entry only one of the two counted.  --run-only leaves out the repeated
+ * loads and the SCHED_CLS flavour: at 10,000 rules each load takes many
+ * seconds, and bench.sh reports those for one ruleset only.
+ *
+ * bench-prog --floor NETNS: the BPF floor instead, a netfilter program
+ * "r0 = NF_ACCEPT; exit" test-run and then attached at LOCAL_IN with
+ * the same link and priority as bpfilter's, until SIGTERM: what any BPF
+ * program at the hook costs before it does anything.
  *
  * Output: "key value" lines (bench.sh reads them), "# " diagnostics.
  * usage: bench-prog SRC DST [--attach NETNS] [--run-only]   (needs root)
+ *        bench-prog --floor NETNS
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -58,6 +81,9 @@
 
 /* --run-only: the netfilter-link programs loaded once, no SCHED_CLS. */
 static bool run_only;
+
+/* Medians of compile(), summed into the commit figure by load_nf(). */
+static double translate_med, codegen_nf_med;
 
 static double now_ms(void)
 {
@@ -106,7 +132,7 @@ static void compile(const struct ipt_replace *repl, struct bpfilter_image **nf,
 {
 	double tr[REPS_MAX], cg_nf[REPS_MAX], cg_cls[REPS_MAX], t0, start;
 	struct ipt_table_store *table;
-	unsigned int n = 0;
+	unsigned int n = 0, stored = 0;
 	int ret;
 
 	*nf = *cls = NULL;
@@ -126,6 +152,7 @@ static void compile(const struct ipt_replace *repl, struct bpfilter_image **nf,
 		if (!ret)
 			ret = bpfilter_codegen(table, BPFILTER_FLAVOUR_SCHED_CLS, cls);
 		cg_cls[n] = now_ms() - t0;
+		stored = table->size;
 		ipt_table_store_free(table);
 		if (ret)
 			die("bpfilter_codegen", -ret);
@@ -133,8 +160,11 @@ static void compile(const struct ipt_replace *repl, struct bpfilter_image **nf,
 	printf("entries %u\n", repl->num_entries);
 	printf("insns_nf %u\ninsns_cls %u\n", input_prog(*nf)->nr_insns,
 	       input_prog(*cls)->nr_insns);
-	printf("translate_ms %.3f\n", median(tr, n));
-	printf("codegen_nf_ms %.3f\n", median(cg_nf, n));
+	printf("stored_table_bytes %u\n", stored);
+	translate_med = median(tr, n);
+	codegen_nf_med = median(cg_nf, n);
+	printf("translate_ms %.3f\n", translate_med);
+	printf("codegen_nf_ms %.3f\n", codegen_nf_med);
 	printf("codegen_cls_ms %.3f\n", median(cg_cls, n));
 }
 
@@ -144,7 +174,7 @@ static void compile(const struct ipt_replace *repl, struct bpfilter_image **nf,
  * (or the negative errno).
  */
 static int load_report(const char *key, __u32 type, __u32 attach,
-		       const struct bpf_insn *insns, __u32 nr)
+		       const struct bpf_insn *insns, __u32 nr, double *med)
 {
 	double wall[3], verif[3], start = now_ms();
 	struct timed_load t;
@@ -165,9 +195,9 @@ static int load_report(const char *key, __u32 type, __u32 attach,
 			break;
 		close(t.fd);
 	}
+	*med = median(wall, n);
 	printf("load_%s_ms %.3f\nverifier_%s_ms %.3f\nverified_%s %u\n",
-	       key, median(wall, n), key, median(verif, n), key,
-	       t.verified_insns);
+	       key, *med, key, median(verif, n), key, t.verified_insns);
 	printf("jited_%s %u\n", key, t.jited_bytes);
 	return t.fd;
 }
@@ -260,12 +290,78 @@ static void run_report(struct run *runs, unsigned int n)
 	}
 }
 
-/* Every hook's netfilter-link program; INPUT's timed. */
+/* The kernel's "memlock" of @fd (/proc/self/fdinfo): its charged bytes. */
+static unsigned long long fd_memlock(int fd)
+{
+	unsigned long long v = 0;
+	char path[64], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* This process's resident set, from /proc/self/status, in KiB. */
+static long rss_kb(void)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* What the loaded programs and maps cost the kernel (see the top). */
+static void memory_report(const struct nf_loaded *l)
+{
+	unsigned long long progs = 0, maps = 0;
+	struct bpf_prog_info info;
+	__u32 len, jited = 0;
+	unsigned int i;
+
+	for (i = 0; i < NF_INET_NUMHOOKS; i++) {
+		if (l->prog_fds[i] < 0)
+			continue;
+		progs += fd_memlock(l->prog_fds[i]);
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(l->prog_fds[i], &info, &len))
+			jited += info.jited_prog_len;
+	}
+	for (i = 0; i < BPFILTER_MAPS; i++)
+		if (l->map_fds[i] >= 0)
+			maps += fd_memlock(l->map_fds[i]);
+	for (i = 0; i < l->nr_class; i++)
+		maps += fd_memlock(l->class_fds[i]);
+	printf("mem_progs_memlock %llu\nmem_maps_memlock %llu\n", progs, maps);
+	printf("mem_jited_all %u\n", jited);
+}
+
+/*
+ * Every hook's netfilter-link program; INPUT's timed.  The sum of the
+ * helper's compile, the map creation and every load is what a commit
+ * costs before the module swaps the programs in (see the top).
+ */
 static void load_nf(const struct bpfilter_image *img, struct nf_loaded *l)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	unsigned int nr_maps = BPFILTER_MAPS + img->nr_class_maps;
 	int ret, fd, *fds = map_fds_alloc(img);
+	double maps_ms, loads_ms = 0, t0, med;
+	unsigned long long image = 0;
+	bool refused = false;
+	struct timed_load t;
 	struct bpf_insn *insns;
 	unsigned int i;
 
@@ -276,23 +372,33 @@ static void load_nf(const struct bpfilter_image *img, struct nf_loaded *l)
 	for (i = 0; i < NF_INET_NUMHOOKS; i++)
 		l->prog_fds[i] = l->link_fds[i] = -1;
 	l->nr_entries = img->maps[BPFILTER_MAP_COUNTERS].max_entries;
+	t0 = now_ms();
 	ret = maps_create(img, fds);
+	maps_ms = now_ms() - t0;
 	if (ret)
 		die("map create", -ret);
 	for (i = 0; i < img->nr_progs; i++) {
 		const struct bpfilter_hook_prog *hp = &img->progs[i];
 
+		image += hp->nr_insns * sizeof(struct bpf_insn) +
+			 hp->nr_relocs * sizeof(struct bpfilter_reloc);
 		insns = relocate(btf, hp, fds, nr_maps);
 		if (!insns)
 			exit(1);
 		if (hp->hook == NF_INET_LOCAL_IN) {
+			med = 0;
 			fd = load_report("nf", BPFILTER_PROG_TYPE_NETFILTER,
 					 BPFILTER_ATTACH_NETFILTER, insns,
-					 hp->nr_insns);
+					 hp->nr_insns, &med);
+			loads_ms += med;
+			refused |= fd < 0;
 		} else {
-			fd = load_timed(BPFILTER_PROG_TYPE_NETFILTER,
-					BPFILTER_ATTACH_NETFILTER, insns,
-					hp->nr_insns).fd;
+			t = load_timed(BPFILTER_PROG_TYPE_NETFILTER,
+				       BPFILTER_ATTACH_NETFILTER, insns,
+				       hp->nr_insns);
+			fd = t.fd;
+			loads_ms += t.wall_ms;
+			refused |= fd < 0;
 			if (fd < 0)
 				printf("# hook %u: %s\n", hp->hook, strerror(-fd));
 		}
@@ -305,6 +411,18 @@ static void load_nf(const struct bpfilter_image *img, struct nf_loaded *l)
 	memmove(fds, fds + BPFILTER_MAPS, img->nr_class_maps * sizeof(*fds));
 	l->class_fds = fds;
 	l->nr_class = img->nr_class_maps;
+	for (i = 0; i < img->nr_class_maps; i++)
+		image += img->class_maps[i].nr_elems *
+			 (img->class_maps[i].key_size +
+			  sizeof(struct bpfilter_class_value));
+	printf("image_nf_bytes %llu\n", image);
+	/* A refused program is no commit, and its memory is not there. */
+	if (refused)
+		return;
+	printf("maps_nf_ms %.3f\nloads_nf_ms %.3f\n", maps_ms, loads_ms);
+	printf("commit_nf_ms %.3f\n",
+	       translate_med + codegen_nf_med + maps_ms + loads_ms);
+	memory_report(l);
 }
 
 /*
@@ -317,6 +435,7 @@ static int load_cls(const struct bpfilter_image *img)
 	const struct bpfilter_hook_prog *hp = input_prog(img);
 	int *maps = map_fds_alloc(img), cls, sf = -1, ret;
 	struct bpf_insn *insns;
+	double med;
 
 	if (!maps)
 		die("malloc", ENOMEM);
@@ -330,7 +449,7 @@ static int load_cls(const struct bpfilter_image *img)
 	if (!insns)
 		exit(1);
 	cls = load_report("cls", BPF_PROG_TYPE_SCHED_CLS, 0, insns,
-			  hp->nr_insns);
+			  hp->nr_insns, &med);
 	if (cls >= 0) {
 		sf = load_timed(BPF_PROG_TYPE_SOCKET_FILTER, 0, insns,
 				hp->nr_insns).fd;
@@ -343,30 +462,132 @@ static int load_cls(const struct bpfilter_image *img)
 	return sf;
 }
 
-/* Packets of every entry's counter (the test runs count too). */
-static unsigned long long counted(const struct nf_loaded *l)
+/* Packets of every entry's counter (the test runs count too) in @pkts. */
+static void counted(const struct nf_loaded *l, unsigned long long *pkts)
 {
-	unsigned long long total = 0;
 	struct bpfilter_counter c;
 	unsigned int i;
 
 	for (i = 0; i < l->nr_entries; i++) {
 		if (nf_counter_read(l, i, &c))
 			die("counter map", errno);
-		total += c.packets;
+		pkts[i] = c.packets;
 	}
-	return total;
 }
 
 /*
- * Attached in @netns until SIGTERM.  Prints the packets counted so far
- * as the value of "attached", and at the end as "counted_nf".
+ * bpfilter's per-entry packets since the attach (@before) against
+ * x_tables' own counters of the same table in this namespace: the same
+ * entries must have counted (see the top).
+ */
+static void cross_check(const struct nf_loaded *l,
+			const unsigned long long *before)
+{
+	unsigned long long *now = calloc(l->nr_entries + 1, sizeof(*now));
+	unsigned long long min = 0, max = 0, d;
+	struct ipt_replace *repl = xt_read_filter();
+	unsigned int i, off, path_nf = 0, path_xt = 0, differs = 0;
+	const struct ipt_entry *e;
+
+	if (!now || !repl)
+		die("cross-check", errno);
+	counted(l, now);
+	if (repl->num_entries != l->nr_entries)
+		printf("# x_tables has %u entries, bpfilter counts %u\n",
+		       repl->num_entries, l->nr_entries);
+	for (i = 0, off = 0; i < l->nr_entries && off < repl->size; i++) {
+		bool xt, nf;
+
+		e = (const void *)((const char *)repl->entries + off);
+		d = now[i] - before[i];
+		nf = d != 0;
+		xt = e->counters.pcnt != 0;
+		if (nf) {
+			min = !path_nf || d < min ? d : min;
+			max = d > max ? d : max;
+		}
+		path_nf += nf;
+		path_xt += xt;
+		if (nf != xt && differs++ < 5)
+			printf("path_differs %u\n# entry %u: bpfilter %llu packets, x_tables %llu\n",
+			       i, i, d, (unsigned long long)e->counters.pcnt);
+		off += e->next_offset;
+	}
+	printf("path_nf %u\npath_xt %u\n", path_nf, path_xt);
+	printf("counted_nf_min %llu\ncounted_nf_max %llu\n", min, max);
+	free(repl);
+	free(now);
+}
+
+/*
+ * Attached in @netns until SIGTERM, then cross_check() from this
+ * process's own namespace, where x_tables holds the same table.
  */
 static void attach_and_wait(struct nf_loaded *l, const char *netns)
 {
+	unsigned long long *before = calloc(l->nr_entries + 1, sizeof(*before));
+	int fd, home, sig, ret;
 	sigset_t set;
-	int fd, sig, ret;
 
+	if (!before)
+		die("calloc", ENOMEM);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	home = open("/proc/self/ns/net", O_RDONLY);
+	fd = open(netns, O_RDONLY);
+	if (home < 0 || fd < 0 || setns(fd, CLONE_NEWNET))
+		die(netns, errno);
+	close(fd);
+	ret = nf_image_attach(l, 0);
+	if (ret)
+		die("BPF_LINK_CREATE", -ret);
+	counted(l, before);
+	printf("attached 1\n");
+	fflush(stdout);
+	sigwait(&set, &sig);
+	if (setns(home, CLONE_NEWNET))
+		die("setns back", errno);
+	close(home);
+	cross_check(l, before);
+	free(before);
+}
+
+/*
+ * The floor: "r0 = NF_ACCEPT; exit" at LOCAL_IN, test-run like the
+ * others (its run is the test-run machinery's own cost), then attached
+ * in @netns until SIGTERM.
+ */
+static int floor_prog(const char *netns)
+{
+	static const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = NF_ACCEPT },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	unsigned char pkt[PKT_LEN];
+	struct in_addr a = { .s_addr = htonl(0xc6120001) };
+	struct in_addr b = { .s_addr = htonl(0xc6120002) };
+	struct nf_loaded l = { .nr_entries = 0 };
+	struct timed_load t;
+	struct run r;
+	unsigned int i;
+	int fd, sig, ret;
+	sigset_t set;
+
+	for (i = 0; i < NF_INET_NUMHOOKS; i++)
+		l.prog_fds[i] = l.link_fds[i] = -1;
+	for (i = 0; i < BPFILTER_MAPS; i++)
+		l.map_fds[i] = -1;
+	t = load_timed(BPFILTER_PROG_TYPE_NETFILTER, BPFILTER_ATTACH_NETFILTER,
+		       insns, 2);
+	if (t.fd < 0)
+		die("loading the floor program", -t.fd);
+	l.prog_fds[NF_INET_LOCAL_IN] = t.fd;
+	udp_packet(pkt, a, b);
+	r = (struct run){ .key = "floor", .fd = t.fd, .pkt = pkt, .len = PKT_LEN };
+	run_report(&r, 1);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -375,13 +596,14 @@ static void attach_and_wait(struct nf_loaded *l, const char *netns)
 	if (fd < 0 || setns(fd, CLONE_NEWNET))
 		die(netns, errno);
 	close(fd);
-	ret = nf_image_attach(l, 0);
+	ret = nf_image_attach(&l, 0);
 	if (ret)
 		die("BPF_LINK_CREATE", -ret);
-	printf("attached %llu\n", counted(l));
+	printf("attached 1\n");
 	fflush(stdout);
 	sigwait(&set, &sig);
-	printf("counted_nf %llu\n", counted(l));
+	nf_loaded_release(&l);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -394,8 +616,12 @@ int main(int argc, char **argv)
 	const char *attach = NULL;
 	struct run runs[2];
 	unsigned int nruns = 0;
+	long rss0;
 	int sf, i;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "--floor"))
+		return floor_prog(argv[2]);
 	/* What bpfilter.ko would say in its requests (-m limit needs it). */
 	bpfilter_set_hz(wire_hz());
 	for (i = 3; i < argc; i++) {
@@ -408,14 +634,18 @@ int main(int argc, char **argv)
 	}
 	if (argc < 3 || i < argc || !inet_aton(argv[1], &src) ||
 	    !inet_aton(argv[2], &dst)) {
-		fprintf(stderr, "usage: bench-prog SRC DST [--attach NETNS] [--run-only]\n");
+		fprintf(stderr, "usage: bench-prog SRC DST [--attach NETNS] [--run-only]\n"
+				"       bench-prog --floor NETNS\n");
 		return 2;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	rss0 = rss_kb();
 	repl = xt_read_filter();
 	if (!repl)
 		die("reading x_tables' filter table", errno);
+	printf("xt_size %u\nxt_entries %u\n", repl->size, repl->num_entries);
 	compile(repl, &nf, &cls);
+	/* Both flavours' images held, the stored tables freed. */
+	printf("rss_compile_kb %ld\n", rss_kb() - rss0);
 	load_nf(nf, &l);
 	sf = run_only ? -1 : load_cls(cls);
 
