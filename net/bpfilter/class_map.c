@@ -148,7 +148,7 @@ int class_map_build(const struct class_layout *l,
 	for (i = 0; i < n; i++) {
 		key_of(l, &rules[i], &nodes[i].key);
 		nodes[i].own.index = index[i];
-		nodes[i].own.accept = rules[i].accept;
+		nodes[i].own.verdict = rules[i].verdict;
 		nodes[i].first = nodes[i].own;
 	}
 	if (sort_nodes(nodes, n))

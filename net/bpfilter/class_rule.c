@@ -117,9 +117,14 @@ bool class_rule_of(const struct ipt_entry *e, struct class_rule *r)
 	if (!xt_is_standard_target(&t))
 		return false;
 	v = ipt_standard_verdict(e);
-	if (v != -NF_ACCEPT - 1 && v != -NF_DROP - 1)
+	if (v == -NF_ACCEPT - 1)
+		r->verdict = BPFILTER_CLASS_ACCEPT;
+	else if (v == -NF_DROP - 1)
+		r->verdict = BPFILTER_CLASS_DROP;
+	else if (v == XT_RETURN)
+		r->verdict = BPFILTER_CLASS_RETURN;
+	else
 		return false;
-	r->accept = v == -NF_ACCEPT - 1;
 	if (!classify_addr(e->ip.src.s_addr, e->ip.smsk.s_addr, &r->addr[0],
 			   &r->plen[0]) ||
 	    !classify_addr(e->ip.dst.s_addr, e->ip.dmsk.s_addr, &r->addr[1],

@@ -21,14 +21,14 @@ struct class_rule {
 	__u16 sport_be, dport_be;	/* network order */
 	__u32 addr[2];		/* source, destination: network order, */
 	__u8 plen[2];		/* zero past their prefix length */
-	bool accept;
+	__u32 verdict;		/* BPFILTER_CLASS_* */
 };
 
 /*
  * Return: whether @e is classifiable, with what it tests in @r: only a
  * source and destination address with contiguous masks (no bits outside
  * them), a protocol, comments and one tcp or udp match with exact or no
- * ports, nothing inverted, no interface, no -f; ACCEPT or DROP.
+ * ports, nothing inverted, no interface, no -f; ACCEPT, DROP or RETURN.
  */
 bool class_rule_of(const struct ipt_entry *e, struct class_rule *r);
 

@@ -415,6 +415,14 @@ static void emit_count(struct codegen *cg, unsigned int index)
 	bpf_prog_call(p, cg->count_label);
 }
 
+void cg_emit_count_r1(struct codegen *cg)
+{
+	struct bpf_prog_buf *p = &cg->prog;
+
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_2, BPF_REG_10, CG_S_LEN));
+	bpf_prog_call(p, cg->count_label);
+}
+
 /* count(r1 = entry index, r2 = bytes), with its own stack frame. */
 static void emit_count_subprog(struct codegen *cg)
 {
@@ -584,6 +592,20 @@ static void emit_target(struct codegen *cg, unsigned int i, unsigned int ret)
 	bpf_prog_bind(p, back);
 }
 
+void cg_emit_action(struct codegen *cg, unsigned int i, unsigned int ret)
+{
+	struct bpf_prog_buf *p = &cg->prog;
+	bool accept;
+
+	if (terminal_verdict(entry(cg, i), &accept)) {
+		bpf_prog_emit(p, insn_mov32_imm(BPF_REG_1, i));
+		bpf_prog_jump(p, insn_ja(0), cg->count_verdict_label[accept]);
+	} else {
+		emit_count(cg, i);
+		emit_target(cg, i, ret);
+	}
+}
+
 /* Where traversal certainly leaves a chain: no fall-through past @e. */
 static bool ends_flow(const struct ipt_entry *e)
 {
@@ -615,7 +637,6 @@ static void emit_from(struct codegen *cg, unsigned int first, unsigned int ret)
 	struct bpf_prog_buf *p = &cg->prog;
 	const struct ipt_entry *e;
 	unsigned int i, n, next;
-	bool accept;
 
 	for (i = first; !cg->err && !p->err && p->live; i++) {
 		if (i >= cg->count) {
@@ -623,7 +644,9 @@ static void emit_from(struct codegen *cg, unsigned int first, unsigned int ret)
 			return;
 		}
 		bpf_prog_islands(p);
-		n = cg_classify(cg, i);
+		n = cg_dispatch(cg, i, ret);
+		if (!n)
+			n = cg_classify(cg, i, ret);
 		if (n) {
 			i += n - 1;
 			if (ends_flow(entry(cg, i)))
@@ -634,14 +657,7 @@ static void emit_from(struct codegen *cg, unsigned int first, unsigned int ret)
 		next = bpf_prog_label(p);
 		cg_emit_ip(cg, &e->ip, next);
 		emit_matches(cg, e, next);
-		if (terminal_verdict(e, &accept)) {
-			bpf_prog_emit(p, insn_mov32_imm(BPF_REG_1, i));
-			bpf_prog_jump(p, insn_ja(0),
-				      cg->count_verdict_label[accept]);
-		} else {
-			emit_count(cg, i);
-			emit_target(cg, i, ret);
-		}
+		cg_emit_action(cg, i, ret);
 		bpf_prog_bind(p, next);
 		if (ends_flow(e))
 			return;

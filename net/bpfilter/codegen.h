@@ -103,10 +103,14 @@ struct bpfilter_map_desc {
 /* Bytes of keys and values over all of an image's classifier maps. */
 #define BPFILTER_CLASS_BYTES_MAX	(32U << 20)
 
+#define BPFILTER_CLASS_DROP		0U
+#define BPFILTER_CLASS_ACCEPT		1U
+#define BPFILTER_CLASS_RETURN		2U
+
 /* The first entry of a run that a packet matches, and its verdict. */
 struct bpfilter_class_value {
 	__u32 index;	/* the entry's counter index */
-	__u32 accept;	/* 1: ACCEPT, 0: DROP */
+	__u32 verdict;	/* BPFILTER_CLASS_DROP, _ACCEPT or _RETURN */
 };
 
 struct bpfilter_class_map {

@@ -12,7 +12,8 @@
  * LPM trie whose values make a lookup return the tuple's first match).
  * The packet's first match in the run is the smallest entry index the
  * tuples' lookups return; r9 keeps it across them, with its verdict, as
- * index << 2 | kind (0 drop, 1 accept, 2 dropped unseen: a hotdrop).
+ * index << 2 | kind (0 drop, 1 accept, 2 RETURN, 3 dropped unseen: a
+ * hotdrop).
  *
  * The value is the entry's counter index; the shared count-and-verdict
  * blocks count it and return, so counters and GET_ENTRIES do not change.
@@ -43,9 +44,10 @@ unsigned int bpfilter_classify_min_run = 16;
 /* Lookups per run at most; a run ends where another tuple would start. */
 #define TUPLES_MAX	8
 
-#define KIND_DROP	0
-#define KIND_ACCEPT	1
-#define KIND_HOTDROP	2
+#define KIND_DROP	BPFILTER_CLASS_DROP
+#define KIND_ACCEPT	BPFILTER_CLASS_ACCEPT
+#define KIND_RETURN	BPFILTER_CLASS_RETURN
+#define KIND_HOTDROP	3
 
 /* The entries of a run that share one key layout. */
 struct tuple {
@@ -306,7 +308,7 @@ static void emit_tuple(struct codegen *cg, const struct run *run,
 	if (!l.words) {
 		/* Tests nothing: its first entry matches every packet. */
 		bpf_prog_emit(p, insn_mov32_imm(BPF_REG_1, t->first << 2 |
-				run->rules[t->first - run->first].accept));
+				run->rules[t->first - run->first].verdict));
 		emit_keep_first(p);
 		return;
 	}
@@ -328,7 +330,7 @@ static void emit_tuple(struct codegen *cg, const struct run *run,
 		bpf_prog_emit(p, insn_alu64_imm(BPF_OR, BPF_REG_1, KIND_HOTDROP));
 	} else {
 		bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_2, BPF_REG_0, 4));
-		bpf_prog_emit(p, insn_alu64_imm(BPF_AND, BPF_REG_2, 1));
+		bpf_prog_emit(p, insn_alu64_imm(BPF_AND, BPF_REG_2, 3));
 		bpf_prog_emit(p, insn_alu64_reg(BPF_OR, BPF_REG_1, BPF_REG_2));
 	}
 	emit_keep_first(p);
@@ -366,10 +368,15 @@ static void emit_l4_guard(struct bpf_prog_buf *p, unsigned int none,
 		      short_l4);
 }
 
-/* After the lookups: count and return r9's entry, drop, or go on. */
-static void emit_dispatch(struct codegen *cg, unsigned int none)
+/*
+ * After the lookups: count r9's entry and return its verdict or RETURN
+ * to @ret, drop unseen, or go on at @none.
+ */
+static void emit_dispatch(struct codegen *cg, unsigned int none,
+			  unsigned int ret)
 {
 	struct bpf_prog_buf *p = cg_prog(cg);
+	unsigned int hotdrop = bpf_prog_label(p);
 
 	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_9, -1, 0), none);
 	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_1, BPF_REG_9));
@@ -380,10 +387,16 @@ static void emit_dispatch(struct codegen *cg, unsigned int none)
 		      cg_count_verdict_label(cg, true));
 	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_2, KIND_DROP, 0),
 		      cg_count_verdict_label(cg, false));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JNE, BPF_REG_2, KIND_RETURN, 0),
+		      hotdrop);
+	cg_emit_count_r1(cg);
+	bpf_prog_jump(p, insn_ja(0), ret);
+	bpf_prog_bind(p, hotdrop);
 	cg_emit_verdict(cg, false);
 }
 
-static void emit_run(struct codegen *cg, const struct run *run)
+static void emit_run(struct codegen *cg, const struct run *run,
+		     unsigned int ret)
 {
 	struct bpf_prog_buf *p = cg_prog(cg);
 	unsigned int none = bpf_prog_label(p);
@@ -411,7 +424,7 @@ static void emit_run(struct codegen *cg, const struct run *run)
 				emit_tuple(cg, run, ti, false);
 	}
 	bpf_prog_bind(p, lookups);
-	emit_dispatch(cg, none);
+	emit_dispatch(cg, none, ret);
 	bpf_prog_bind(p, none);
 }
 
@@ -440,7 +453,8 @@ static bool run_worth(struct codegen *cg, const struct run *run)
 	       cg_class_budget(cg, maps, elems, relocs, relocs);
 }
 
-unsigned int cg_classify(struct codegen *cg, unsigned int first)
+unsigned int cg_classify(struct codegen *cg, unsigned int first,
+			 unsigned int ret)
 {
 	unsigned int len = 0;
 	struct run run;
@@ -450,7 +464,7 @@ unsigned int cg_classify(struct codegen *cg, unsigned int first)
 	else if (run_worth(cg, &run))
 		len = run.len;
 	if (len)
-		emit_run(cg, &run);
+		emit_run(cg, &run, ret);
 	free(run.rules);
 	free(run.tuple_of);
 	return len;

@@ -216,9 +216,29 @@ void cg_l4_port_range(struct codegen *cg, __s16 slot, __u16 min, __u16 max,
 /*
  * The classifier (codegen_classify.c): when the entries from @first on
  * form a run it compiles, emits its lookup and returns how many entries
- * it covers; else emits nothing and returns 0.
+ * it covers (a RETURN among them goes to @ret); else emits nothing and
+ * returns 0.
  */
-unsigned int cg_classify(struct codegen *cg, unsigned int first);
+unsigned int cg_classify(struct codegen *cg, unsigned int first,
+			 unsigned int ret);
+
+/* Counts entry r1 (a packet and its bytes); clobbers r0-r5. */
+void cg_emit_count_r1(struct codegen *cg);
+
+/*
+ * Interface dispatch (codegen_dispatch.c): when the entries from @first
+ * on are a run of -i NAME (or -o NAME) rules with distinct exact names,
+ * emits one lookup of the device's name and a branch to the one entry
+ * that can match; returns how many entries it covers, else 0.
+ */
+unsigned int cg_dispatch(struct codegen *cg, unsigned int first,
+			 unsigned int ret);
+
+/*
+ * What entry @i does once it matched: counted, then its target (a
+ * verdict, a jump to its chain inlined, a goto, RETURN to @ret, ...).
+ */
+void cg_emit_action(struct codegen *cg, unsigned int i, unsigned int ret);
 
 /* Runs shorter than this stay straight-line code (tests lower it). */
 extern unsigned int bpfilter_classify_min_run;

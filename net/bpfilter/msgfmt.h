@@ -166,7 +166,7 @@ struct bpfilter_image_class_map {
 /* The first entry of the run that matches, and what it does. */
 struct bpfilter_image_class_value {
 	__u32 index;		/* the entry, as the counter map's key */
-	__u32 accept;		/* 1: NF_ACCEPT, 0: NF_DROP */
+	__u32 verdict;		/* 0: NF_DROP, 1: NF_ACCEPT, 2: RETURN */
 };
 
 #define BPFILTER_IMAGE_CLASS_MAPS_MAX		1024U

@@ -96,7 +96,7 @@ static const char *class_map_parse(const unsigned char *buf, size_t len,
 	m->values = (const void *)(buf + *off + (size_t)m->head.nr_elems *
 				   m->head.key_size);
 	for (i = 0; i < m->head.nr_elems; i++)
-		if (m->values[i].index >= nr_entries || m->values[i].accept > 1)
+		if (m->values[i].index >= nr_entries || m->values[i].verdict > 2)
 			return "a classifier value names no entry or verdict";
 	for (i = data; i < ((data + 7) & ~7UL); i++)
 		if (buf[*off + i])
