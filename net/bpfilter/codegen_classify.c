@@ -130,7 +130,7 @@ static bool run_add(struct run *run, const struct class_rule *r,
  */
 static int run_find(struct codegen *cg, unsigned int first, struct run *run)
 {
-	unsigned int i, count = cg_entry_count(cg), room = 64;
+	unsigned int i, count = cg_entry_count(cg), room = 0;
 	struct class_rule r;
 	void *grown;
 
@@ -139,8 +139,8 @@ static int run_find(struct codegen *cg, unsigned int first, struct run *run)
 	for (i = first; i < count; i++) {
 		if (!class_rule_of(cg_entry(cg, i), &r))
 			break;
-		if (!run->rules || run->len == room) {
-			room *= 2;
+		if (run->len == room) {
+			room = room ? 2 * room : 64;
 			grown = realloc(run->rules, room * sizeof(*run->rules));
 			if (!grown)
 				return -ENOMEM;
