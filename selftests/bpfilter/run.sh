@@ -26,7 +26,7 @@ dataplane_basic.sh dataplane_router.sh dataplane_commits.sh dataplane_swaps.sh
 dataplane_durability.sh dataplane_cleanup.sh dataplane_scale.sh
 dataplane_reject.sh dataplane_stateful.sh dataplane_owner.sh dataplane_matches.sh
 dataplane_realistic.sh dataplane_limit.sh dataplane_untracked.sh
-dataplane_nflog.sh
+dataplane_nflog.sh dataplane_dispatch.sh
 kmemleak.sh"
 
 [ $# -gt 0 ] && tests="$*"
