@@ -15,7 +15,11 @@
 # from 10.1.0.1 to 9002 (4: C17 ends, INPUT's last rule accepts) and
 # from 10.3.17.5 to 9001 (5: C17's fifth rule drops).  Asserted: B got 2
 # datagrams on 9001 and 4 on 9002; the counters are those stated below
-# (60 bytes per packet), for bpfilter as for nf_tables.
+# (60 bytes per packet), for bpfilter as for nf_tables.  First, that the
+# lookups are what judges (the same verdicts would come from straight-line
+# code): bpftool lists the module's dispatch maps, hashes of 20-byte keys
+# holding the 10 names of 5 bytes and the 30 of 6, and LPM tries of the
+# chains' runs.
 . "$(dirname "$0")/dataplane_lib.sh"
 
 out=/tmp/dataplane_dispatch
@@ -90,6 +94,13 @@ load() {
 	esac < "$out/rules"
 }
 
+# The maps bpfilter.ko made for the table (bpftool sees every map).
+class_maps() {
+	bpftool map show | awk '
+		/name bpfilter_class/ { type = $2; next }
+		type != "" { print type, $2, $6; type = "" }' | sort | uniq -c
+}
+
 traffic() {
 	local r
 	dp_recv_start $p-b-$1 9001,9002 "$out/recv.$1" || return 1
@@ -108,6 +119,13 @@ for s in nft bpf; do
 	check "$s: sender and receiver namespaces" setup_side $s
 	check "$s: iptables-restore of 40 dispatch rules into 40 chains of 42" \
 		load $s
+	if [ $s = bpf ] && ! dp_skip_xtables "bpf: the dispatch and classifier maps are loaded"; then
+		class_maps > "$out/maps"
+		check "bpf: the dispatch and classifier maps are loaded ($(awk '{ n += $1 } END { print n + 0 }' "$out/maps") maps)" \
+			sh -c "grep -q '1 hash 20B 10\$' '$out/maps' &&
+				grep -q '1 hash 20B 30\$' '$out/maps' &&
+				grep -q 'lpm_trie 8B 42\$' '$out/maps'"
+	fi
 	check "$s: datagrams from 3 sources to 2 ports sent" traffic $s
 	dp_counters $s $p-b-$s > "$out/counters.$s"
 	check "$s: port 9001 got the 2 accepted in C17, port 9002 the 4 accepted after it ($(dp_got "$out/recv.$s" 9001), $(dp_got "$out/recv.$s" 9002))" \

@@ -27,7 +27,10 @@
  * NF_DIFF_CLASSIFY_MIN=N in the environment compiles runs of N or more
  * classifiable rules into lookups (codegen_classify.c; the helper's
  * threshold is higher), so that the small tables of the corpus test the
- * classifier too.
+ * classifier too.  NF_DIFF_EXPECT_CLASSIFIED=1 first asserts that the
+ * image has classifier maps: the same verdicts would come from
+ * straight-line code, so the comparison tests the lookups only if they
+ * are there.
  *
  * With --packets FILE, the packets are those FILE lists (pkt_parse() in
  * pkt_corpus.c reads the lines) instead of the corpus: nf_gen.c writes
@@ -516,6 +519,7 @@ int main(int argc, char **argv)
 	unsigned int i, s, diffs, delivered;
 	const char *packets = NULL, *todo = NULL;
 	double load_ms;
+	const char *expect;
 	int ret;
 
 	if (argc == 5 && !strcmp(argv[3], "--packets")) {
@@ -582,6 +586,13 @@ int main(int argc, char **argv)
 	       image->progs[1].nr_insns, image->progs[2].nr_insns,
 	       image->nr_class_maps, load_ms);
 	report(true, "%u entries compile, verify and attach", info.num_entries);
+	expect = getenv("NF_DIFF_EXPECT_CLASSIFIED");
+	if (expect && !strcmp(expect, "1")) {
+		report(image->nr_class_maps > 0,
+		       "the classifier made %u maps: lookups judge the packets",
+		       image->nr_class_maps);
+		failures += !image->nr_class_maps;
+	}
 
 	for (s = 0; s < SIDES; s++) {
 		ret = open_socks(s, &socks[s]);

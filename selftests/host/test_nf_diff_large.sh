@@ -24,7 +24,10 @@
 # a fifth word (a reason) is a TAP skip with "# SKIP TODO reason" when
 # it does not load (nf-diff --todo), for sizes not loadable yet.
 #
-# Each table is compared twice: as the helper compiles it, then with
+# Every table has runs the helper classifies, and nf-diff asserts that
+# its image has classifier maps before comparing
+# (NF_DIFF_EXPECT_CLASSIFIED).  Each table is compared twice: as the
+# helper compiles it, then with
 # every run of two or more classifiable rules a lookup
 # (NF_DIFF_CLASSIFY_MIN, nf_diff.c), which also classifies the short runs
 # that cut the long ones.
@@ -82,13 +85,14 @@ while read -r n shape seed size todo; do
 			--packets "$gen/$n.pkts" --todo "$todo" |
 			grep -v '^#   verifier: [0-9]'
 	else
-		"$build/nf-diff" "$p" "$n" --packets "$gen/$n.pkts"
+		NF_DIFF_EXPECT_CLASSIFIED=1 "$build/nf-diff" "$p" "$n" \
+			--packets "$gen/$n.pkts"
 		ip netns exec $p-rtr-xt "$build/sched-cls-load" "$n" \
 			--packets "$gen/$n.pkts" ||
 			echo "not ok - sched-cls $n: exit status $?"
 	fi
 	# Again from zeroed counters, with the short runs classified too.
 	ip netns exec $p-rtr-xt iptables-legacy-restore <"$gen/$n.rules" &&
-		NF_DIFF_CLASSIFY_MIN=2 "$build/nf-diff" "$p" "$n+classifier" \
-			--packets "$gen/$n.pkts"
+		NF_DIFF_CLASSIFY_MIN=2 NF_DIFF_EXPECT_CLASSIFIED=1 \
+			"$build/nf-diff" "$p" "$n+classifier" --packets "$gen/$n.pkts"
 done <<<"${NF_LARGE_LIST:-$tables}"
