@@ -41,6 +41,9 @@ static __u32 field_of(const struct class_rule *r, enum class_field f)
 		return r->addr[0];
 	case CLASS_DADDR:
 		return r->addr[1];
+	case CLASS_IN:
+	case CLASS_OUT:
+		break;		/* codegen_dispatch.c's keys */
 	}
 	return 0;
 }

@@ -38,6 +38,8 @@ enum class_field {
 	CLASS_PORTS,		/* the first 4 L4 bytes: both ports, as sent */
 	CLASS_SADDR,
 	CLASS_DADDR,
+	CLASS_IN,		/* a word (part) of the input device's name */
+	CLASS_OUT,		/* of the output device's */
 };
 
 #define CLASS_KEY_WORDS	((BPFILTER_CLASS_KEY_MAX - 4) / 4)
@@ -53,6 +55,7 @@ struct class_layout {
 	unsigned int words;
 	struct {
 		enum class_field field;
+		unsigned int part;	/* CLASS_IN, CLASS_OUT: which word */
 		__u32 mask;
 	} word[CLASS_KEY_WORDS];
 	bool lpm;		/* the last word's prefix lengths vary */
@@ -68,5 +71,15 @@ struct class_layout {
 int class_map_build(const struct class_layout *l,
 		    const struct class_rule *rules, const unsigned int *index,
 		    unsigned int n, struct bpfilter_class_map *m);
+
+struct codegen;
+
+/*
+ * The packet's key under @l at CG_S_OPT, then its lookup in map @nr (a
+ * cg_class_map_*() number, counted among the program's): r0 = the
+ * value, or a jump to @miss.
+ */
+void cg_emit_class_lookup(struct codegen *cg, const struct class_layout *l,
+			  int nr, unsigned int miss);
 
 #endif /* BPFILTER_CLASSIFY_H */

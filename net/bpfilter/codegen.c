@@ -166,16 +166,15 @@ unsigned int cg_count_verdict_label(struct codegen *cg, bool accept)
 #define RELOCS_SPARE	16U
 
 bool cg_class_budget(struct codegen *cg, unsigned int maps,
-		     unsigned int elems, unsigned int relocs,
-		     unsigned int prog_maps)
+		     unsigned int elems, unsigned int refs)
 {
 	return cg->nr_class_maps + maps <= BPFILTER_CLASS_MAPS_MAX &&
-	       cg->prog_class_maps + prog_maps <= BPFILTER_PROG_CLASS_MAPS_MAX &&
+	       cg->prog_class_maps + refs <= BPFILTER_PROG_CLASS_MAPS_MAX &&
 	       cg->class_elems + elems <= (unsigned long)cg->count *
 	       BPFILTER_CLASS_ELEMS_PER_ENTRY &&
 	       (cg->class_elems + elems) * (BPFILTER_CLASS_KEY_MAX + 8) <=
 	       BPFILTER_CLASS_BYTES_MAX &&
-	       cg->prog.nr_relocs + relocs + RELOCS_SPARE <=
+	       cg->prog.nr_relocs + refs + RELOCS_SPARE <=
 	       BPFILTER_PROG_RELOCS_MAX;
 }
 

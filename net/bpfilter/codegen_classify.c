@@ -259,6 +259,13 @@ static void emit_key_word(struct bpf_prog_buf *p, const struct class_layout *l,
 	case CLASS_DADDR:
 		bpf_prog_emit(p, insn_alu32_reg(BPF_MOV, reg, CG_REG_DADDR));
 		break;
+	case CLASS_IN:
+	case CLASS_OUT:
+		bpf_prog_emit(p, insn_ldx(BPF_W, reg, BPF_REG_10,
+					  (l->word[w - 1].field == CLASS_IN ?
+					   CG_S_IN : CG_S_OUT) +
+					  4 * l->word[w - 1].part));
+		break;
 	}
 	if (l->word[w - 1].mask != ~0U)
 		bpf_prog_emit(p, insn_alu32_imm(BPF_AND, reg,
@@ -282,6 +289,22 @@ static void emit_key(struct bpf_prog_buf *p, const struct class_layout *l)
 		bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_1,
 					  CG_S_OPT + 4 * w));
 	}
+}
+
+void cg_emit_class_lookup(struct codegen *cg, const struct class_layout *l,
+			  int nr, unsigned int miss)
+{
+	struct bpf_prog_buf *p = cg_prog(cg);
+
+	cg_class_map_use(cg, nr);
+	emit_key(p, l);
+	bpf_prog_emit_reloc(p, insn_ld_imm64_lo(BPF_REG_1, BPF_PSEUDO_MAP_FD, 0),
+			    BPFILTER_RELOC_MAP_FD, nr);
+	bpf_prog_emit(p, insn_ld_imm64_hi(0));
+	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_2, BPF_REG_10));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_2, CG_S_OPT));
+	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_map_lookup_elem));
+	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_0, 0, 0), miss);
 }
 
 /* r9 = min(r9, r1): the earlier entry wins. */
@@ -315,15 +338,7 @@ static void emit_tuple(struct codegen *cg, const struct run *run,
 	map = tuple_map(cg, run, ti, ports);
 	if (map < 0)
 		return;
-	cg_class_map_use(cg, map);
-	emit_key(p, &l);
-	bpf_prog_emit_reloc(p, insn_ld_imm64_lo(BPF_REG_1, BPF_PSEUDO_MAP_FD, 0),
-			    BPFILTER_RELOC_MAP_FD, map);
-	bpf_prog_emit(p, insn_ld_imm64_hi(0));
-	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_2, BPF_REG_10));
-	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_2, CG_S_OPT));
-	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_map_lookup_elem));
-	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_0, 0, 0), miss);
+	cg_emit_class_lookup(cg, &l, map, miss);
 	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_1, BPF_REG_0, 0));
 	bpf_prog_emit(p, insn_alu64_imm(BPF_LSH, BPF_REG_1, 2));
 	if (t->l4 && !ports) {
@@ -431,7 +446,7 @@ static void emit_run(struct codegen *cg, const struct run *run,
 /* Whether the run is worth its lookups, and fits the image's limits. */
 static bool run_worth(struct codegen *cg, const struct run *run)
 {
-	unsigned int lookups = 0, maps = 0, elems = 0, relocs = 0, ti;
+	unsigned int lookups = 0, maps = 0, elems = 0, refs = 0, ti;
 	struct class_layout l;
 
 	for (ti = 0; ti < run->nr_tuples; ti++) {
@@ -440,8 +455,8 @@ static bool run_worth(struct codegen *cg, const struct run *run)
 			continue;
 		/* A packet meets one of a port tuple's two maps. */
 		lookups++;
-		/* Relocations, and maps this program may not use yet. */
-		relocs += 1 + run->tuples[ti].l4;
+		/* References to maps this program may not use yet. */
+		refs += 1 + run->tuples[ti].l4;
 		/* Made for another hook's copy already: no more memory. */
 		if (cg_class_map_find(cg, run->first, run->len, 2 * ti + 1) >= 0)
 			continue;
@@ -450,7 +465,7 @@ static bool run_worth(struct codegen *cg, const struct run *run)
 	}
 	return run->len >= 2 && lookups &&
 	       run->len >= bpfilter_classify_min_run * lookups &&
-	       cg_class_budget(cg, maps, elems, relocs, relocs);
+	       cg_class_budget(cg, maps, elems, refs);
 }
 
 unsigned int cg_classify(struct codegen *cg, unsigned int first,

@@ -21,6 +21,7 @@
 
 #include <net/if.h>
 
+#include "classify.h"
 #include "codegen_emit.h"
 #include "entry.h"
 
@@ -184,65 +185,32 @@ static int length_map(struct codegen *cg, const struct dispatch_run *run,
 	return cg_class_map_add(cg, run->first, run->len, part, &m);
 }
 
-/* r1 = masked name words @a and @b of the device as one key slot. */
-static void emit_name_pair(struct bpf_prog_buf *p, __s16 slot, int a, int b,
-			   const __u32 mask[NAME_WORDS])
-{
-	if (b < 0) {
-		bpf_prog_emit(p, insn_mov64_imm(BPF_REG_1, 0));
-	} else {
-		bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_1, BPF_REG_10,
-					  slot + 4 * b));
-		bpf_prog_emit(p, insn_alu32_imm(BPF_AND, BPF_REG_1,
-						(__s32)mask[b]));
-		bpf_prog_emit(p, insn_alu64_imm(BPF_LSH, BPF_REG_1, 32));
-	}
-	if (a < 0) {
-		bpf_prog_emit(p, insn_mov32_imm(BPF_REG_2, 8 * IFNAMSIZ));
-	} else {
-		bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_2, BPF_REG_10,
-					  slot + 4 * a));
-		bpf_prog_emit(p, insn_alu32_imm(BPF_AND, BPF_REG_2,
-						(__s32)mask[a]));
-	}
-	bpf_prog_emit(p, insn_alu64_reg(BPF_OR, BPF_REG_1, BPF_REG_2));
-}
-
 /*
- * The lookup of names of length @li's map: a hit jumps to @found with
- * the entry's index in r9.  The key, 8 bytes at a time (see
- * codegen_classify.c): the prefix length and word 0, words 1-2, word 3.
+ * The lookup of length @li's names: the device name, masked to the
+ * length and its NUL, as codegen_classify.c's keys are built; a hit
+ * jumps to @found with the entry's index in r9.
  */
 static void emit_length_lookup(struct codegen *cg,
 			       const struct dispatch_run *run,
 			       unsigned int li, unsigned int found)
 {
 	struct bpf_prog_buf *p = cg_prog(cg);
-	__s16 slot = run->out ? CG_S_OUT : CG_S_IN;
+	struct class_layout l = { .words = NAME_WORDS };
 	__u32 mask[NAME_WORDS];
-	unsigned int miss;
+	unsigned int miss, w;
 	int map;
 
 	map = length_map(cg, run, li);
 	if (map < 0)
 		return;
-	cg_class_map_use(cg, map);
 	name_mask(run->lengths[li], mask);
-	emit_name_pair(p, slot, -1, 0, mask);
-	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_1, CG_S_OPT));
-	emit_name_pair(p, slot, 1, 2, mask);
-	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_1, CG_S_OPT + 8));
-	emit_name_pair(p, slot, 3, -2, mask);
-	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_1,
-				  CG_S_OPT + 16));
+	for (w = 0; w < NAME_WORDS; w++) {
+		l.word[w].field = run->out ? CLASS_OUT : CLASS_IN;
+		l.word[w].part = w;
+		l.word[w].mask = mask[w];
+	}
 	miss = bpf_prog_label(p);
-	bpf_prog_emit_reloc(p, insn_ld_imm64_lo(BPF_REG_1, BPF_PSEUDO_MAP_FD, 0),
-			    BPFILTER_RELOC_MAP_FD, map);
-	bpf_prog_emit(p, insn_ld_imm64_hi(0));
-	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_2, BPF_REG_10));
-	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_2, CG_S_OPT));
-	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_map_lookup_elem));
-	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_0, 0, 0), miss);
+	cg_emit_class_lookup(cg, &l, map, miss);
 	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_9, BPF_REG_0, 0));
 	bpf_prog_jump(p, insn_ja(0), found);
 	bpf_prog_bind(p, miss);
@@ -280,7 +248,7 @@ unsigned int cg_dispatch(struct codegen *cg, unsigned int first,
 		cg_refuse(cg, -ENOMEM);
 	} else if (run.len >= 2 &&
 		   run.len >= bpfilter_classify_min_run * run.nr_lengths &&
-		   cg_class_budget(cg, run.nr_lengths, run.len, run.nr_lengths,
+		   cg_class_budget(cg, run.nr_lengths, run.len,
 				   run.nr_lengths)) {
 		len = run.len;
 		found = bpf_prog_label(p);

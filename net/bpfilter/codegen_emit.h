@@ -252,13 +252,12 @@ unsigned int cg_count_verdict_label(struct codegen *cg, bool accept);
 
 /*
  * Whether @maps more classifier maps holding @elems more elements, and
- * @relocs more relocations and up to @prog_maps more maps used in this
- * program, fit the image's and the program's limits (else the run stays
- * linear).
+ * @refs more map references in this program (each a relocation, and at
+ * most a map it does not use yet), fit the image's and the program's
+ * limits (else the run stays linear).
  */
 bool cg_class_budget(struct codegen *cg, unsigned int maps,
-		     unsigned int elems, unsigned int relocs,
-		     unsigned int prog_maps);
+		     unsigned int elems, unsigned int refs);
 
 /* Counts map @nr (a cg_class_map_*() number) among this program's. */
 void cg_class_map_use(struct codegen *cg, int nr);
