@@ -399,27 +399,25 @@ static void emit_prologue(struct codegen *cg)
 }
 
 /*
- * ADD_COUNTER(*counter, skb->len, 1) for entry @index: a call of the
- * subprogram emit_count_subprog() places at the end.  One map lookup in
- * the whole program, not one per entry: the verifier inlines each
- * per-CPU array lookup, and every such rewrite copies the program, so
- * thousands of them made loading quadratic (27 s at 2,600 entries).
+ * ADD_COUNTER(*counter, skb->len, 1) for entry r1 (emit_count(): entry
+ * @index): a call of the subprogram emit_count_subprog() places at the
+ * end.  One map lookup in the whole program, not one per entry: the
+ * verifier inlines each per-CPU array lookup, and every such rewrite
+ * copies the program, so thousands of them made loading quadratic (27 s
+ * at 2,600 entries).
  */
-static void emit_count(struct codegen *cg, unsigned int index)
-{
-	struct bpf_prog_buf *p = &cg->prog;
-
-	bpf_prog_emit(p, insn_mov32_imm(BPF_REG_1, index));
-	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_2, BPF_REG_10, CG_S_LEN));
-	bpf_prog_call(p, cg->count_label);
-}
-
 void cg_emit_count_r1(struct codegen *cg)
 {
 	struct bpf_prog_buf *p = &cg->prog;
 
 	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_2, BPF_REG_10, CG_S_LEN));
 	bpf_prog_call(p, cg->count_label);
+}
+
+static void emit_count(struct codegen *cg, unsigned int index)
+{
+	bpf_prog_emit(&cg->prog, insn_mov32_imm(BPF_REG_1, index));
+	cg_emit_count_r1(cg);
 }
 
 /* count(r1 = entry index, r2 = bytes), with its own stack frame. */

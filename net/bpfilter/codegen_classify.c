@@ -387,7 +387,7 @@ static void emit_l4_guard(struct bpf_prog_buf *p, unsigned int none,
  * After the lookups: count r9's entry and return its verdict or RETURN
  * to @ret, drop unseen, or go on at @none.
  */
-static void emit_dispatch(struct codegen *cg, unsigned int none,
+static void emit_winner(struct codegen *cg, unsigned int none,
 			  unsigned int ret)
 {
 	struct bpf_prog_buf *p = cg_prog(cg);
@@ -439,7 +439,7 @@ static void emit_run(struct codegen *cg, const struct run *run,
 				emit_tuple(cg, run, ti, false);
 	}
 	bpf_prog_bind(p, lookups);
-	emit_dispatch(cg, none, ret);
+	emit_winner(cg, none, ret);
 	bpf_prog_bind(p, none);
 }
 

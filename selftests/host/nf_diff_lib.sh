@@ -7,7 +7,8 @@
 # --(r1|d0)-- dst in namespaces $p-gen-S, $p-rtr-S, $p-dst-S, addresses
 # only from the documentation ranges, the peers without addresses (so
 # they never answer), static neighbours (so no ARP timing enters), no
-# ICMP rate limits.  The caller sets p and sides.
+# ICMP rate limits.  The caller sets p and sides, and missing() (which
+# reports a prerequisite missing and exits).
 
 nf_cleanup() {
 	local s r
@@ -45,5 +46,17 @@ nf_setup_side() {
 	done
 	for a in 198.51.100.2 198.51.100.3; do
 		ip -n $rtr neigh replace $a lladdr 02:00:00:00:00:02 dev r1 nud permanent
+	done
+}
+
+# nf_prepare: root and the tools, then both sides; missing() otherwise.
+nf_prepare() {
+	local s tool
+	[ "$(id -u)" = 0 ] || missing "needs root"
+	for tool in ip iptables-legacy-restore sysctl; do
+		command -v $tool >/dev/null || missing "$tool not installed"
+	done
+	for s in $sides; do
+		nf_setup_side $s || missing "cannot set up the $s namespaces"
 	done
 }

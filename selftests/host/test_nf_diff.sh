@@ -24,14 +24,7 @@ missing() { echo "not ok - data-plane differential test: $*"; exit 0; }
 . "$here/nf_diff_lib.sh"
 trap nf_cleanup EXIT
 
-[ "$(id -u)" = 0 ] || missing "needs root"
-for tool in ip iptables-legacy-restore sysctl; do
-	command -v $tool >/dev/null || missing "$tool not installed"
-done
-
-for s in $sides; do
-	nf_setup_side $s || missing "cannot set up the $s namespaces"
-done
+nf_prepare
 
 # Each ruleset twice: as the helper compiles it, then with every run of
 # two or more classifiable rules a lookup (nf_diff.c), which the corpus's

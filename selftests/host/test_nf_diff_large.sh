@@ -46,13 +46,8 @@ missing() { echo "not ok - large differential test: $*"; exit 0; }
 . "$here/nf_diff_lib.sh"
 trap 'nf_cleanup; rm -rf "$gen"' EXIT
 
-[ "$(id -u)" = 0 ] || missing "needs root"
-for tool in ip iptables-legacy-restore sysctl; do
-	command -v $tool >/dev/null || missing "$tool not installed"
-done
-
+nf_prepare
 for s in $sides; do
-	nf_setup_side $s || missing "cannot set up the $s namespaces"
 	ip -n $p-rtr-$s addr add 198.18.0.1/16 dev lo || missing "198.18.0.1/16 on lo"
 	ip -n $p-rtr-$s route add 198.19.0.0/16 via 198.51.100.2 dev r1 ||
 		missing "route to 198.19.0.0/16"
