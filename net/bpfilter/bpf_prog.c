@@ -189,22 +189,39 @@ void bpf_prog_call(struct bpf_prog_buf *p, unsigned int label)
 	};
 }
 
-void bpf_prog_emit_reloc(struct bpf_prog_buf *p, struct bpf_insn insn,
-			 enum bpfilter_reloc_kind kind, unsigned int index)
+/* Records that a loader must patch the instruction just emitted. */
+static void add_reloc(struct bpf_prog_buf *p, enum bpfilter_reloc_kind kind,
+		      unsigned int index)
 {
-	if (p->err || !p->live)
-		return;
 	if (grow((void **)&p->relocs, &p->cap_relocs, p->nr_relocs,
 		 sizeof(*p->relocs))) {
 		fail(p, -ENOMEM);
 		return;
 	}
-	bpf_prog_emit(p, insn);
-	if (p->err)
-		return;
 	p->relocs[p->nr_relocs++] = (struct bpfilter_reloc) {
 		.insn = p->len - 1, .kind = kind, .index = index,
 	};
+}
+
+void bpf_prog_emit_reloc(struct bpf_prog_buf *p, struct bpf_insn insn,
+			 enum bpfilter_reloc_kind kind, unsigned int index)
+{
+	if (p->err || !p->live)
+		return;
+	bpf_prog_emit(p, insn);
+	if (!p->err)
+		add_reloc(p, kind, index);
+}
+
+void bpf_prog_jump_reloc(struct bpf_prog_buf *p, struct bpf_insn insn,
+			 unsigned int label, enum bpfilter_reloc_kind kind,
+			 unsigned int index)
+{
+	unsigned int len = p->len;
+
+	bpf_prog_jump(p, insn, label);
+	if (!p->err && p->len > len)
+		add_reloc(p, kind, index);
 }
 
 static bool island_needed(const struct bpf_prog_buf *p)

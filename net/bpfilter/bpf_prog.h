@@ -28,6 +28,12 @@ enum bpfilter_reloc_kind {
 	BPFILTER_RELOC_FIELD_OFFSET = 2,
 	/* imm of a kfunc call := BTF id of enum bpfilter_kfunc */
 	BPFILTER_RELOC_KFUNC = 3,
+	/*
+	 * imm of a BPF_JMP32 | BPF_K comparison := the kernel id of field
+	 * index % 4 (uid_min, uid_max, gid_min, gid_max) of -m owner id set
+	 * index / 4, mapped in the namespace's user namespace
+	 */
+	BPFILTER_RELOC_OWNER_ID = 4,
 };
 
 /*
@@ -54,7 +60,7 @@ enum bpfilter_kfunc {
 struct bpfilter_reloc {
 	__u32 insn;
 	__u16 kind;	/* enum bpfilter_reloc_kind */
-	__u16 index;	/* map number, enum bpfilter_kfield or bpfilter_kfunc */
+	__u16 index;	/* map, enum bpfilter_kfield or _kfunc, owner id field */
 };
 
 struct bpf_prog_fixup {
@@ -106,6 +112,11 @@ void bpf_prog_call(struct bpf_prog_buf *p, unsigned int label);
 /* Emits @insn and records that a loader must patch it. */
 void bpf_prog_emit_reloc(struct bpf_prog_buf *p, struct bpf_insn insn,
 			 enum bpfilter_reloc_kind kind, unsigned int index);
+
+/* bpf_prog_jump() of an @insn a loader must patch (its imm). */
+void bpf_prog_jump_reloc(struct bpf_prog_buf *p, struct bpf_insn insn,
+			 unsigned int label, enum bpfilter_reloc_kind kind,
+			 unsigned int index);
 
 /*
  * BPF jumps reach 32767 instructions forward (after the verifier's

@@ -53,6 +53,31 @@ static bool ld_imm64_map_fd(const struct bpfilter_hook_prog *hp, __u32 at)
 	       hp->insns[at].src_reg == BPF_PSEUDO_MAP_FD;
 }
 
+static bool jmp32_id(const struct bpfilter_hook_prog *hp, __u32 at)
+{
+	return at < hp->nr_insns &&
+	       (hp->insns[at].code == (BPF_JMP32 | BPF_JLT | BPF_K) ||
+		hp->insns[at].code == (BPF_JMP32 | BPF_JGT | BPF_K));
+}
+
+/* Whether the module can apply relocation @r (kern_image.c checks it). */
+static bool reloc_ok(const struct bpfilter_image *image,
+		     const struct bpfilter_hook_prog *hp,
+		     const struct bpfilter_reloc *r)
+{
+	switch (r->kind) {
+	case BPFILTER_RELOC_MAP_FD:
+		return r->index < BPFILTER_IMAGE_MAPS + image->nr_class_maps &&
+		       (r->index >= BPFILTER_IMAGE_MAPS ||
+			image->maps[r->index].type != BPF_MAP_TYPE_UNSPEC) &&
+		       ld_imm64_map_fd(hp, r->insn);
+	case BPFILTER_RELOC_OWNER_ID:
+		return r->index / 4 < image->nr_owners && jmp32_id(hp, r->insn);
+	default:
+		return false;
+	}
+}
+
 /* Return: 0, or -EINVAL (logged) when @hp cannot go on the wire. */
 static int prog_check(const struct bpfilter_image *image,
 		      const struct bpfilter_hook_prog *hp)
@@ -67,12 +92,10 @@ static int prog_check(const struct bpfilter_image *image,
 				       hp->hook, hp->nr_insns, hp->nr_relocs);
 	for (i = 0; i < hp->nr_relocs; i++) {
 		r = &hp->relocs[i];
-		if (r->kind != BPFILTER_RELOC_MAP_FD ||
-		    r->index >= BPFILTER_IMAGE_MAPS + image->nr_class_maps ||
-		    (r->index < BPFILTER_IMAGE_MAPS &&
-		     image->maps[r->index].type == BPF_MAP_TYPE_UNSPEC) ||
-		    !ld_imm64_map_fd(hp, r->insn))
-			return bpfilter_refuse(-EINVAL, "image: hook %u: relocation %u (kind %u, index %u, insn %u) is no map fd",
+		/* The module takes them in increasing order only. */
+		if (!reloc_ok(image, hp, r) ||
+		    (i && r->insn <= hp->relocs[i - 1].insn))
+			return bpfilter_refuse(-EINVAL, "image: hook %u: relocation %u (kind %u, index %u, insn %u) cannot go on the wire",
 					       hp->hook, i, r->kind, r->index,
 					       r->insn);
 	}
@@ -180,7 +203,9 @@ static unsigned char *put_prog(unsigned char *at,
 	for (i = 0; i < hp->nr_relocs; i++) {
 		r = (struct bpfilter_image_reloc) {
 			.insn = hp->relocs[i].insn,
-			.kind = BPFILTER_IMAGE_RELOC_MAP_FD,
+			.kind = hp->relocs[i].kind == BPFILTER_RELOC_MAP_FD ?
+				BPFILTER_IMAGE_RELOC_MAP_FD :
+				BPFILTER_IMAGE_RELOC_OWNER_ID,
 			.index = hp->relocs[i].index,
 		};
 		at = put(at, &r, sizeof(r));

@@ -21,10 +21,11 @@
  *
  * With @err set, the payload is the header alone, carrying @err.  An
  * image the wire format cannot describe (another flavour, relocations
- * other than map fds, more programs, instructions or relocations than
- * the module takes) is a bug of the code generator: it is logged and
- * sent as the header alone with err -EINVAL, so that the table is
- * refused rather than committed unenforced.
+ * other than map fds and -m owner ids or out of order, more programs,
+ * instructions or relocations than the module takes) is a bug of the
+ * code generator: it is logged and sent as the header alone with err
+ * -EINVAL, so that the table is refused rather than committed
+ * unenforced.
  *
  * Return: 0 or -ENOMEM.
  */

@@ -10,6 +10,7 @@
 #include <linux/netfilter.h>
 #include <linux/spinlock.h>
 #include <linux/uio.h>
+#include <linux/workqueue.h>
 #include <linux/bpfilter.h>
 #include <net/netfilter/nf_log.h>
 #include "msgfmt.h"
@@ -20,6 +21,8 @@ struct bpfilter_user;
 struct bpf_map;
 struct bpf_prog;
 struct xt_counters;
+struct user_namespace;
+union bpf_attr;
 
 /* The helper's executable, embedded by umh_blob.S. */
 extern char bpfilter_umh_start[];
@@ -44,10 +47,12 @@ struct bpfilter_kept {
 /**
  * struct bpfilter_progs - a namespace's loaded programs and their maps
  * @prog: per netfilter hook, or NULL
- * @counters: per-CPU struct xt_counters of each entry
- * @meta: per-CPU struct bpfilter_meta, written before each run
- * @state: struct bpfilter_limit_state of each -m limit, or NULL
- * @meta_value: @meta's only value
+ * @maps: the image's maps by number (BPFILTER_IMAGE_MAP_*, then the
+ *	classifier maps); the state map is NULL when the image has none
+ * @nr_maps: BPFILTER_IMAGE_MAPS + the image's classifier maps
+ * @counters: @maps' per-CPU struct xt_counters of each entry
+ * @meta_value: the per-CPU struct bpfilter_meta of @maps' meta map,
+ *	written before each run
  * @nr_entries: the table's entries, @counters' size
  * @nr_insns: instructions over all programs
  * @needs: BPFILTER_NEED_* of the image
@@ -55,15 +60,15 @@ struct bpfilter_kept {
  *	the programs never outlive it
  * @logs: the image's LOG and NFLOG targets, @nr_logs of them
  * @loggers: bit n: the IPv4 logger of enum nf_log_type n is held
- * @owners: the image's -m owner id sets, @nr_owners of them, for
- *	--suppl-groups (BPFILTER_NEED_OWNER_GROUPS), or NULL
- * @rcu: freed after the hooks' readers are done
+ * @owners: the image's -m owner id sets, @nr_owners of them, their ids
+ *	kernel ids (for --suppl-groups, BPFILTER_NEED_OWNER_GROUPS)
+ * @release: everything above is released after an RCU grace period
  */
 struct bpfilter_progs {
 	struct bpf_prog *prog[NF_INET_NUMHOOKS];
+	struct bpf_map **maps;
+	u32 nr_maps;
 	struct bpf_map *counters;
-	struct bpf_map *meta;
-	struct bpf_map *state;
 	void __percpu *meta_value;
 	u32 nr_entries;
 	u32 nr_insns;
@@ -74,9 +79,7 @@ struct bpfilter_progs {
 	u32 loggers;
 	struct bpfilter_image_owner *owners;
 	u32 nr_owners;
-	struct bpf_map **class_maps;
-	u32 nr_class_maps;
-	struct rcu_head rcu;
+	struct rcu_work release;
 };
 
 /**
@@ -134,6 +137,12 @@ struct bpfilter_net {
  * @memcg: the caller's memory cgroup, charged for the reply
  * @stats: for BPFILTER_CMD_STATS, the module's own accounting
  * @payload_owner: the call whose payload @out sends, referenced, or NULL
+ * @domain: enum bpfilter_domain_id: whose helper and I/O thread serve it
+ * @writer: for a COMPILE, the caller's user namespace, referenced
+ * @loaded: for a COMPILE, the programs the I/O thread loaded, or NULL
+ * @load_err: for a COMPILE, why none were loaded: the code generator's,
+ *	the verifier's or an extension's errno, or -EIO for a malformed
+ *	image (the helper was replaced)
  * @install: programs the I/O thread puts in force once the helper has
  *	accepted the request, in the same step as it keeps the commit
  * @replaced: what @install replaced, for the caller to read the counters
@@ -163,11 +172,23 @@ struct bpfilter_call {
 		u64 dp_entries;
 	} stats;
 	struct bpfilter_call *payload_owner;
+	unsigned int domain;
+	struct user_namespace *writer;
+	struct bpfilter_progs *loaded;
+	int load_err;
 	struct bpfilter_progs *install;
 	struct bpfilter_progs *replaced;
 };
 
-struct bpfilter_call *bpfilter_call_alloc(u16 cmd, u64 net_cookie,
+/* Who serves a namespace's requests (kern_helper.c). */
+enum bpfilter_domain_id {
+	BPFILTER_DOMAIN_HOST,	/* namespaces of the initial user namespace */
+	BPFILTER_DOMAIN_USERNS,	/* every other namespace */
+	BPFILTER_DOMAINS,
+};
+
+unsigned int bpfilter_domain_of(const struct net *net);
+struct bpfilter_call *bpfilter_call_alloc(u16 cmd, const struct net *net,
 					  u32 optname, u32 optlen,
 					  size_t payload_len);
 int bpfilter_call_run(struct bpfilter_call *call);
@@ -182,9 +203,10 @@ void bpfilter_store_commit(struct bpfilter_call *call);
 int bpfilter_store_restore_net(struct net *net, u64 helper_gen,
 			       int (*exchange)(struct bpfilter_call *call));
 bool bpfilter_store_needs_restore(const struct net *net, u64 helper_gen);
-int bpfilter_store_restore_all(u64 helper_gen,
+int bpfilter_store_restore_all(unsigned int domain, u64 helper_gen,
 			       int (*exchange)(struct bpfilter_call *call));
-void bpfilter_store_stats(struct bpfilter_module_stats *stats, u64 gen);
+void bpfilter_store_stats(struct bpfilter_module_stats *stats,
+			  unsigned int domain, u64 gen);
 void bpfilter_store_free(struct bpfilter_net *bn);
 
 /* kern_net.c: per-namespace state. */
@@ -195,6 +217,11 @@ int bpfilter_net_prepare(struct net *net);
 void bpfilter_net_set_tables(struct net *net, u16 tables);
 const char *bpfilter_table_name(enum bpfilter_table table);
 int bpfilter_table_by_name(const char *name, size_t len);
+
+/* Exported by kernel/bpf/syscall.c for in-kernel loaders, declared in
+ * no header of 6.1: BPF commands with kernel pointers in @attr.
+ */
+int kern_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 
 /* kern_load.c: programs and maps from a COMPILE reply. */
 int bpfilter_loader_init(void);
@@ -207,9 +234,12 @@ bpfilter_log_type(const struct bpfilter_image_log *log)
 						    NF_LOG_TYPE_ULOG;
 }
 
-struct bpfilter_progs *bpfilter_progs_load(struct net *net, void *image,
-					   size_t len);
+struct bpfilter_progs *bpfilter_progs_load(struct net *net,
+					   struct user_namespace *writer,
+					   void *image, size_t len);
 void bpfilter_progs_free(struct bpfilter_progs *p);
+void bpfilter_progs_destroy(struct bpfilter_progs *p);
+void bpfilter_fault_image(void *image, size_t len);
 void bpfilter_progs_counter(const struct bpfilter_progs *p, u32 i,
 			    struct xt_counters *sum);
 

@@ -17,6 +17,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bpf.h>
+#include <linux/delay.h>
+#include <linux/moduleparam.h>
 #include <linux/filter.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -99,13 +101,10 @@ static void meta_set_ct(struct bpfilter_meta *m, const struct sk_buff *skb)
 	m->ct_repl_dport = repl->dst.u.all;
 }
 
-/* What owner_mt() reads of the sending socket: whether there is one of
- * this namespace, with a file, and that file's fsuid and fsgid in the
- * namespace's user namespace (the rule's ids are in it).
+/* owner_mt()'s group test of each --suppl-groups id set, whose ids the
+ * loader made kernel ids.
  */
-/* owner_mt()'s group test of each --suppl-groups id set, in kgids. */
-static u64 owner_groups(const struct bpfilter_progs *p, const struct cred *cred,
-			const struct net *net)
+static u64 owner_groups(const struct bpfilter_progs *p, const struct cred *cred)
 {
 	const struct group_info *gi = cred->group_info;
 	const struct bpfilter_image_owner *o;
@@ -117,8 +116,8 @@ static u64 owner_groups(const struct bpfilter_progs *p, const struct cred *cred,
 		o = &p->owners[i];
 		if (!(o->match & XT_OWNER_SUPPL_GROUPS))
 			continue;
-		min = make_kgid(net->user_ns, o->gid_min);
-		max = make_kgid(net->user_ns, o->gid_max);
+		min = KGIDT_INIT(o->gid_min);
+		max = KGIDT_INIT(o->gid_max);
 		if (gid_gte(cred->fsgid, min) && gid_lte(cred->fsgid, max)) {
 			bits |= BIT_ULL(i);
 			continue;
@@ -134,6 +133,10 @@ static u64 owner_groups(const struct bpfilter_progs *p, const struct cred *cred,
 	return bits;
 }
 
+/* What owner_mt() reads of the sending socket: whether there is one of
+ * this namespace, with a file, and that file's fsuid and fsgid, kernel
+ * ids as owner_mt() compares them (the programs' ids are relocated).
+ */
 static void meta_set_owner(struct bpfilter_meta *m, const struct sk_buff *skb,
 			   const struct bpfilter_progs *p, const struct net *net)
 {
@@ -148,10 +151,10 @@ static void meta_set_owner(struct bpfilter_meta *m, const struct sk_buff *skb,
 	filp = sk->sk_socket ? sk->sk_socket->file : NULL;
 	if (filp) {
 		m->owner_flags |= BPFILTER_OWNER_FILE;
-		m->owner_uid = from_kuid(net->user_ns, filp->f_cred->fsuid);
-		m->owner_gid = from_kgid(net->user_ns, filp->f_cred->fsgid);
+		m->owner_uid = __kuid_val(filp->f_cred->fsuid);
+		m->owner_gid = __kgid_val(filp->f_cred->fsgid);
 		if (p->needs & BPFILTER_NEED_OWNER_GROUPS)
-			m->owner_groups = owner_groups(p, filp->f_cred, net);
+			m->owner_groups = owner_groups(p, filp->f_cred);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
@@ -263,6 +266,67 @@ static void run_reject(struct sk_buff *skb, const struct nf_hook_state *state,
 		nf_send_unreach(skb, codes[with], state->hook);
 }
 
+/* What a SCHED_CLS program could change of the skb besides the mark,
+ * were it not for the instruction scan (kern_image.c): saved before the
+ * run and put back after it, as tc keeps its own parts of the skb.
+ * skb->cb holds the IP layer's control block (IPCB()) here, which
+ * bpf_compute_data_pointers() and __sk_buff.cb[] would overwrite.
+ */
+struct skb_saved {
+	char cb[sizeof_field(struct sk_buff, cb)];
+	ktime_t tstamp;
+	u32 priority;
+	u16 queue_mapping;
+#ifdef CONFIG_NET_SCHED
+	u16 tc_index;
+#endif
+	u8 mono_delivery_time;
+};
+
+static void skb_save(struct skb_saved *s, const struct sk_buff *skb)
+{
+	memcpy(s->cb, skb->cb, sizeof(s->cb));
+	s->tstamp = skb->tstamp;
+	s->priority = skb->priority;
+	s->queue_mapping = skb->queue_mapping;
+#ifdef CONFIG_NET_SCHED
+	s->tc_index = skb->tc_index;
+#endif
+	s->mono_delivery_time = skb->mono_delivery_time;
+}
+
+static void skb_restore(struct sk_buff *skb, const struct skb_saved *s)
+{
+	memcpy(skb->cb, s->cb, sizeof(s->cb));
+	skb->tstamp = s->tstamp;
+	skb->priority = s->priority;
+	skb->queue_mapping = s->queue_mapping;
+#ifdef CONFIG_NET_SCHED
+	skb->tc_index = s->tc_index;
+#endif
+	skb->mono_delivery_time = s->mono_delivery_time;
+}
+
+/* A program run as tc runs a classifier: with the data pointers computed
+ * and the skb's other owners' state kept.
+ */
+static u32 run_prog(const struct bpf_prog *prog, struct sk_buff *skb)
+{
+	struct skb_saved saved;
+	u32 ret;
+
+	skb_save(&saved, skb);
+	bpf_compute_data_pointers(skb);
+	ret = bpf_prog_run(prog, skb);
+	skb_restore(skb, &saved);
+	return ret;
+}
+
+static unsigned int hook_delay_us;
+module_param(hook_delay_us, uint, 0600);
+MODULE_PARM_DESC(hook_delay_us,
+		 "for tests only: a delay in the hook between running a program and using what it holds");
+
 static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
@@ -270,6 +334,7 @@ static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 	struct bpfilter_progs *p;
 	struct bpfilter_meta *meta;
 	struct bpf_prog *prog;
+	unsigned int delay;
 	u32 ret;
 
 	/* Netfilter runs hooks under rcu_read_lock(). */
@@ -295,11 +360,15 @@ static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 		meta_set_addrtype(meta, p->needs, skb, state);
 	meta->actions = 0;
 	meta->nr_logs = 0;
-	ret = bpf_prog_run(prog, skb);
-	if (unlikely(meta->actions & BPFILTER_ACT_CT_MARK))
-		set_ct_mark(meta, skb);
+	ret = run_prog(prog, skb);
+	delay = READ_ONCE(hook_delay_us);
+	if (unlikely(delay))
+		udelay(delay);
+	/* The records first: each reports the connection mark its rule saw. */
 	if (unlikely(meta->nr_logs || meta->actions & BPFILTER_ACT_LOGS_LOST))
 		run_logs(p, meta, skb, state);
+	if (unlikely(meta->actions & BPFILTER_ACT_CT_MARK))
+		set_ct_mark(meta, skb);
 	local_bh_enable();
 	if (ret == NF_ACCEPT)
 		return NF_ACCEPT;
@@ -481,11 +550,14 @@ void bpfilter_dp_pre_exit(struct net *net)
 	dp->hooked = false;
 }
 
+/* The namespace's hooks are gone since pre_exit, and an RCU grace
+ * period has passed since: no CPU runs its programs.
+ */
 void bpfilter_dp_exit(struct net *net)
 {
 	struct bpfilter_dp *dp = &bpfilter_net(net)->dp;
 
-	bpfilter_progs_free(rcu_dereference_protected(dp->progs, true));
+	bpfilter_progs_destroy(rcu_dereference_protected(dp->progs, true));
 	RCU_INIT_POINTER(dp->progs, NULL);
 	mutex_destroy(&dp->lock);
 }

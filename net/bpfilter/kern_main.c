@@ -14,11 +14,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/module.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/mm.h>
 #include <linux/sysfs.h>
+#include <linux/user_namespace.h>
 #include <net/sock.h>
 #include "kern.h"
 
@@ -41,8 +43,8 @@ static struct bpfilter_call *set_call(struct net *net, int optname,
 {
 	struct bpfilter_call *call;
 
-	call = bpfilter_call_alloc(BPFILTER_CMD_SETSOCKOPT, net->net_cookie,
-				   optname, hdr_len + rest, hdr_len + rest);
+	call = bpfilter_call_alloc(BPFILTER_CMD_SETSOCKOPT, net, optname,
+				   hdr_len + rest, hdr_len + rest);
 	if (!call)
 		return ERR_PTR(-ENOMEM);
 	memcpy(call->req + 1, hdr, hdr_len);
@@ -75,7 +77,7 @@ static struct bpfilter_call *replace_call(struct net *net, sockptr_t optval,
 		return ERR_PTR(-ENOMEM);
 	/* Where x_tables allocates the table: the helper would refuse it. */
 	if (repl.size > BPFILTER_NETNS_TABLE_BYTES_MAX) {
-		net_warn_ratelimited("bpfilter: a %u byte table is over the %u byte cap per namespace\n",
+		net_warn_ratelimited("a %u byte table is over the %u byte cap per namespace\n",
 				     repl.size, BPFILTER_NETNS_TABLE_BYTES_MAX);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -132,8 +134,8 @@ static struct bpfilter_call *get_call(struct net *net, int optname,
 	err = bpfilter_net_prepare(net);
 	if (err)
 		return ERR_PTR(err);
-	call = bpfilter_call_alloc(BPFILTER_CMD_GETSOCKOPT, net->net_cookie,
-				   optname, optlen, len);
+	call = bpfilter_call_alloc(BPFILTER_CMD_GETSOCKOPT, net, optname,
+				   optlen, len);
 	if (!call)
 		return ERR_PTR(-ENOMEM);
 	if (copy_from_sockptr(call->req + 1, optval, len)) {
@@ -172,7 +174,7 @@ static int copy_reply(const struct bpfilter_call *call, sockptr_t optval,
 		return copy_to_sockptr(optval, call->reply_payload, len);
 	/* As x_tables: the new table is in force, so this cannot fail. */
 	if (copy_to_user(dest->counters, call->reply_payload, len))
-		net_warn_ratelimited("bpfilter: counters copy to user failed while replacing table\n");
+		net_warn_ratelimited("counters copy to user failed while replacing table\n");
 	return 0;
 }
 
@@ -182,10 +184,12 @@ static int copy_reply(const struct bpfilter_call *call, sockptr_t optval,
  * @replace: a SET_REPLACE call whose payload is the candidate table, or
  *	NULL for the namespace's committed filter table
  *
+ * The helper compiles, and the I/O thread loads what it sent, checked.
+ *
  * Return: the loaded programs; NULL when the helper refused the
  * candidate (the SET_REPLACE itself then fails, as x_tables fails it);
  * or an ERR_PTR(): the code generator's or verifier's errno, a
- * transport error.
+ * transport error, -EIO for a malformed image.
  */
 static struct bpfilter_progs *compile(struct net *net,
 				      struct bpfilter_call *replace)
@@ -195,7 +199,7 @@ static struct bpfilter_progs *compile(struct net *net,
 	struct bpfilter_call *call;
 	int err;
 
-	call = bpfilter_call_alloc(BPFILTER_CMD_COMPILE, net->net_cookie,
+	call = bpfilter_call_alloc(BPFILTER_CMD_COMPILE, net,
 				   replace ? BPFILTER_IPT_SO_SET_REPLACE : 0,
 				   len, 0);
 	if (!call)
@@ -208,22 +212,22 @@ static struct bpfilter_progs *compile(struct net *net,
 		call->req->payload_len = len;
 	}
 	call->net = get_net(net);
+	call->writer = get_user_ns(current_user_ns());
 	call->reply_cap = BPFILTER_IMAGE_BYTES_MAX;
 
 	err = bpfilter_call_run(call);
-	if (!err) {
+	if (err) {
+		p = ERR_PTR(err);
+	} else {
 		bpfilter_net_set_tables(net, call->reply.tables);
-		err = call->reply.status;
-		if (err && replace)
-			err = 0;
-		else if (!err)
-			err = 1;
+		if (call->reply.status)
+			p = replace ? NULL : ERR_PTR(call->reply.status);
+		else if (call->load_err)
+			p = ERR_PTR(call->load_err);
+		else
+			p = call->loaded;
+		call->loaded = NULL;
 	}
-	if (err == 1)
-		p = bpfilter_progs_load(net, call->reply_payload,
-					call->reply.payload_len);
-	else
-		p = err ? ERR_PTR(err) : NULL;
 	bpfilter_call_put(call);
 	return p;
 }
@@ -243,7 +247,7 @@ static int dp_instantiate(struct net *net, u16 tables)
 		return p ? PTR_ERR(p) : -EBADMSG;
 	err = bpfilter_dp_hook(net);
 	if (err) {
-		bpfilter_progs_free(p);
+		bpfilter_progs_destroy(p);
 		return err;
 	}
 	bpfilter_progs_free(bpfilter_dp_swap(net, p));
@@ -285,7 +289,7 @@ static int serve(struct net *net, struct bpfilter_call *call,
 			return PTR_ERR(p);
 		err = p ? bpfilter_dp_hook(net) : 0;
 		if (err) {
-			bpfilter_progs_free(p);
+			bpfilter_progs_destroy(p);
 			return err;
 		}
 		call->install = p;
@@ -365,37 +369,52 @@ static const struct bpfilter_sockopt_ops bpfilter_ops = {
 	.sockopt = bpfilter_sockopt,
 };
 
-/* Reading /sys/module/bpfilter/parameters/stats asks the helper for its
- * accounting; tests use it to see a namespace's tables freed.
+/* Reading /sys/module/bpfilter/parameters/stats asks the helpers for
+ * their accounting; tests use it to see a namespace's tables freed.
+ * helpers_started counts the host's helpers, userns_helpers_started
+ * the other domain's; the rest is summed over both.
  */
 static int stats_get(char *buffer, const struct kernel_param *kp)
 {
-	struct bpfilter_stats stats;
+	struct bpfilter_module_stats sum = {};
+	struct bpfilter_stats stats, total = {};
 	struct bpfilter_call *call;
-	int err;
+	u64 started[BPFILTER_DOMAINS] = {};
+	unsigned int d;
+	int err = 0;
 
-	call = bpfilter_call_alloc(BPFILTER_CMD_STATS, 0, 0, 0, 0);
-	if (!call)
-		return -ENOMEM;
-	call->reply_cap = sizeof(stats);
-	call->reply_exact = true;
-	err = bpfilter_call_run(call);
-	if (!err)
-		err = call->reply.status;
-	if (!err) {
-		memcpy(&stats, call->reply_payload, sizeof(stats));
-		err = sysfs_emit(buffer,
-				 "helper_netns %u\nhelper_tables %u\nhelper_table_bytes %llu\nkept_tables %u\nkept_bytes %zu\nunrestored_netns %u\nhelpers_started %llu\ndp_netns %u\ndp_insns %llu\ndp_entries %llu\n",
-				 stats.netns, stats.tables, stats.table_bytes,
-				 call->stats.kept_tables,
-				 call->stats.kept_bytes,
-				 call->stats.unrestored_netns,
-				 call->stats.helpers_started,
-				 call->stats.dp_netns, call->stats.dp_insns,
-				 call->stats.dp_entries);
+	for (d = 0; !err && d < BPFILTER_DOMAINS; d++) {
+		call = bpfilter_call_alloc(BPFILTER_CMD_STATS, NULL, 0, 0, 0);
+		if (!call)
+			return -ENOMEM;
+		call->domain = d;
+		call->reply_cap = sizeof(stats);
+		call->reply_exact = true;
+		err = bpfilter_call_run(call);
+		if (!err)
+			err = call->reply.status;
+		if (!err) {
+			memcpy(&stats, call->reply_payload, sizeof(stats));
+			total.netns += stats.netns;
+			total.tables += stats.tables;
+			total.table_bytes += stats.table_bytes;
+			sum.kept_tables += call->stats.kept_tables;
+			sum.kept_bytes += call->stats.kept_bytes;
+			sum.unrestored_netns += call->stats.unrestored_netns;
+			started[d] = call->stats.helpers_started;
+		}
+		bpfilter_call_put(call);
 	}
-	bpfilter_call_put(call);
-	return err;
+	if (err)
+		return err;
+	bpfilter_dp_stats(&sum);
+	return sysfs_emit(buffer,
+			  "helper_netns %u\nhelper_tables %u\nhelper_table_bytes %llu\nkept_tables %u\nkept_bytes %zu\nunrestored_netns %u\nhelpers_started %llu\nuserns_helpers_started %llu\ndp_netns %u\ndp_insns %llu\ndp_entries %llu\n",
+			  total.netns, total.tables, total.table_bytes,
+			  sum.kept_tables, sum.kept_bytes, sum.unrestored_netns,
+			  started[BPFILTER_DOMAIN_HOST],
+			  started[BPFILTER_DOMAIN_USERNS], sum.dp_netns,
+			  sum.dp_insns, sum.dp_entries);
 }
 
 static const struct kernel_param_ops stats_ops = {
@@ -404,13 +423,15 @@ static const struct kernel_param_ops stats_ops = {
 module_param_cb(stats, &stats_ops, NULL, 0400);
 MODULE_PARM_DESC(stats, "the helper's and the module's table accounting");
 
-/* Start the helper now and make sure it answers before taking requests. */
+/* Start the host's helper now and make sure it answers before taking
+ * requests; the other domain's starts with its first request.
+ */
 static int bpfilter_ping(void)
 {
 	struct bpfilter_call *call;
 	int err;
 
-	call = bpfilter_call_alloc(BPFILTER_CMD_PING, 0, 0, 0, 0);
+	call = bpfilter_call_alloc(BPFILTER_CMD_PING, NULL, 0, 0, 0);
 	if (!call)
 		return -ENOMEM;
 	err = bpfilter_call_run(call);

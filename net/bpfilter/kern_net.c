@@ -63,8 +63,7 @@ int bpfilter_net_prepare(struct net *net)
 	user = bpfilter_user_charge(net);
 	if (IS_ERR(user))
 		return PTR_ERR(user);
-	call = bpfilter_call_alloc(BPFILTER_CMD_NETNS_EXIT, net->net_cookie,
-				   0, 0, 0);
+	call = bpfilter_call_alloc(BPFILTER_CMD_NETNS_EXIT, net, 0, 0, 0);
 	if (!call) {
 		bpfilter_user_uncharge(user);
 		return -ENOMEM;

@@ -16,9 +16,9 @@
  * fail until a later attempt restores it: a namespace never falls back
  * to an empty table behind its users' backs.
  *
- * Only the I/O thread touches kept tables, and only of namespaces it
- * holds a reference to; a namespace's exit frees them once nothing
- * references it.
+ * Only the I/O thread of a namespace's domain (kern_helper.c) touches
+ * its kept tables, and only while it holds a reference to it; a
+ * namespace's exit frees them once nothing references it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -232,6 +232,7 @@ bool bpfilter_store_needs_restore(const struct net *net, u64 helper_gen)
 
 /**
  * bpfilter_store_restore_all - give a new helper every kept table
+ * @domain: the helper's domain: only its namespaces are restored
  * @helper_gen: the new helper's generation
  * @exchange: sends one call to the helper and reads its reply
  *
@@ -240,7 +241,7 @@ bool bpfilter_store_needs_restore(const struct net *net, u64 helper_gen)
  *
  * Return: 0, or the transport error that broke off the restore.
  */
-int bpfilter_store_restore_all(u64 helper_gen,
+int bpfilter_store_restore_all(unsigned int domain, u64 helper_gen,
 			       int (*exchange)(struct bpfilter_call *call))
 {
 	struct net *net, *held = NULL;
@@ -248,7 +249,8 @@ int bpfilter_store_restore_all(u64 helper_gen,
 
 	down_read(&net_rwsem);
 	for_each_net(net) {
-		if (!bpfilter_store_needs_restore(net, helper_gen))
+		if (bpfilter_domain_of(net) != domain ||
+		    !bpfilter_store_needs_restore(net, helper_gen))
 			continue;
 		if (!net_kept_any(bpfilter_net(net))) {
 			bpfilter_net(net)->restored_gen = helper_gen;
@@ -275,9 +277,11 @@ int bpfilter_store_restore_all(u64 helper_gen,
 /**
  * bpfilter_store_stats - the module's accounting of kept tables
  * @stats: filled in
+ * @domain: of the namespaces to count
  * @helper_gen: the running helper's generation
  */
-void bpfilter_store_stats(struct bpfilter_module_stats *stats, u64 helper_gen)
+void bpfilter_store_stats(struct bpfilter_module_stats *stats,
+			  unsigned int domain, u64 helper_gen)
 {
 	const struct bpfilter_net *bn;
 	const struct bpfilter_kept *k;
@@ -286,6 +290,8 @@ void bpfilter_store_stats(struct bpfilter_module_stats *stats, u64 helper_gen)
 
 	down_read(&net_rwsem);
 	for_each_net(net) {
+		if (bpfilter_domain_of(net) != domain)
+			continue;
 		bn = bpfilter_net(net);
 		for (i = 0; i < BPFILTER_TABLE_MAX; i++) {
 			k = &bn->kept[i];

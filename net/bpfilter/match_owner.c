@@ -3,8 +3,9 @@
  * The owner match (xt_owner, revision 1, the only one 6.1 has), in
  * OUTPUT (and POSTROUTING): whether the packet's socket exists, and the
  * fsuid and fsgid of its file, which bpfilter.ko's hook copies into
- * struct bpfilter_meta (BPFILTER_NEED_OWNER) in the namespace's user
- * namespace, the one the rule's ids are in.  What owner_check() checks
+ * struct bpfilter_meta (BPFILTER_NEED_OWNER) as kernel ids; the module
+ * relocates the rule's ids, which are in the namespace's user namespace,
+ * to kernel ids as owner_mt() maps them.  What owner_check() checks
  * against that user namespace (the writer's must be it, the ids must
  * map) the module checks at load, from the ids the image carries.
  * --suppl-groups needs the file's whole group list: the hook tests each
@@ -42,16 +43,31 @@ static int owner_check(const void *data, const struct ipt_entry *e)
 	return 0;
 }
 
-/* An id at @off in [lo, hi]; fails when that is @inv. */
-static void emit_id(struct bpf_prog_buf *p, __s16 off, __u32 lo, __u32 hi,
-		    bool inv, unsigned int fail)
+/* The fields of an id set a relocation names (BPFILTER_RELOC_OWNER_ID). */
+#define OWNER_UID_MIN	0
+#define OWNER_GID_MIN	2
+
+/*
+ * The kernel id at @off in [lo, hi], where lo and hi are fields @field
+ * and @field + 1 of id set @index, which the module relocates to kernel
+ * ids (the values here are the namespace's ids, right where it is the
+ * initial one); fails when that is @inv.  As owner_mt(): a range of
+ * kernel ids, which in a user namespace of several extents may hold ids
+ * that the namespace does not map.
+ */
+static void emit_id(struct bpf_prog_buf *p, __s16 off, int index,
+		    unsigned int field, __u32 lo, __u32 hi, bool inv,
+		    unsigned int fail)
 {
 	unsigned int out = bpf_prog_label(p);
 	unsigned int in = bpf_prog_label(p);
+	unsigned int reloc = (unsigned int)index * 4 + field;
 
 	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_1, R_META, off));
-	bpf_prog_jump(p, insn_jmp32_imm(BPF_JLT, BPF_REG_1, (__s32)lo, 0), out);
-	bpf_prog_jump(p, insn_jmp32_imm(BPF_JGT, BPF_REG_1, (__s32)hi, 0), out);
+	bpf_prog_jump_reloc(p, insn_jmp32_imm(BPF_JLT, BPF_REG_1, (__s32)lo, 0),
+			    out, BPFILTER_RELOC_OWNER_ID, reloc);
+	bpf_prog_jump_reloc(p, insn_jmp32_imm(BPF_JGT, BPF_REG_1, (__s32)hi, 0),
+			    out, BPFILTER_RELOC_OWNER_ID, reloc + 1);
 	bpf_prog_jump(p, insn_ja(0), in);
 	bpf_prog_bind(p, inv ? in : out);
 	bpf_prog_jump(p, insn_ja(0), fail);
@@ -129,13 +145,13 @@ static void owner_emit(struct codegen *cg, const void *data, unsigned int fail)
 		      ((info->match ^ info->invert) & ids) ? fail : done);
 	bpf_prog_bind(p, file);
 	if (info->match & XT_OWNER_UID)
-		emit_id(p, META(owner_uid), info->uid_min, info->uid_max,
-			info->invert & XT_OWNER_UID, fail);
+		emit_id(p, META(owner_uid), index, OWNER_UID_MIN, info->uid_min,
+			info->uid_max, info->invert & XT_OWNER_UID, fail);
 	if (groups)
 		emit_group_bit(p, index, info->invert & XT_OWNER_GID, fail);
 	else if (info->match & XT_OWNER_GID)
-		emit_id(p, META(owner_gid), info->gid_min, info->gid_max,
-			info->invert & XT_OWNER_GID, fail);
+		emit_id(p, META(owner_gid), index, OWNER_GID_MIN, info->gid_min,
+			info->gid_max, info->invert & XT_OWNER_GID, fail);
 	bpf_prog_bind(p, done);
 }
 

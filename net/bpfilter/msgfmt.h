@@ -26,7 +26,7 @@
  * caller's ipt_replace.counters (exactly num_counters of them).
  */
 #define BPFILTER_WIRE_MAGIC	0x4c465042U	/* "BPFL" in memory */
-#define BPFILTER_WIRE_VERSION	2
+#define BPFILTER_WIRE_VERSION	3
 #define BPFILTER_GET_INPUT_MAX	128
 
 /* The helper refuses a request whose hz is 0 or above this. */
@@ -99,10 +99,16 @@ struct bpfilter_stats {
  * The programs are BPF_PROG_TYPE_SCHED_CLS, run with the skb's data at
  * the IPv4 header; they return NF_DROP, NF_ACCEPT, or
  * BPFILTER_RET_REJECT + an enum ipt_reject_with value: drop the packet
- * after sending what ipt_REJECT sends for it.  Their only
- * relocations are map fds (kind BPFILTER_IMAGE_RELOC_MAP_FD): the
- * BPF_LD_IMM64 at insn (src_reg BPF_PSEUDO_MAP_FD) takes the fd of map
- * index, which the module creates:
+ * after sending what ipt_REJECT sends for it.  Relocations are listed
+ * in increasing insn order, of two kinds:
+ * - BPFILTER_IMAGE_RELOC_OWNER_ID: the imm of the BPF_JMP32 | BPF_K
+ *   comparison (JLT or JGT) at insn takes a kernel id: field index % 4
+ *   (uid_min, uid_max, gid_min, gid_max) of -m owner id set index / 4,
+ *   as make_kuid()/make_kgid() map it in the namespace's user namespace;
+ *   the program compares it with owner_uid/owner_gid, kernel ids too;
+ * - BPFILTER_IMAGE_RELOC_MAP_FD: the BPF_LD_IMM64 at insn (src_reg
+ *   BPF_PSEUDO_MAP_FD) takes the fd of map index, which the module
+ *   creates:
  *   BPFILTER_IMAGE_MAP_COUNTERS: BPF_MAP_TYPE_PERCPU_ARRAY, u32 key,
  *     struct xt_counters value, nr_entries entries: entry n's counters
  *     (n in IPT_SO_GET_ENTRIES order), added to by the programs;
@@ -121,6 +127,7 @@ struct bpfilter_stats {
 #define BPFILTER_IMAGE_MAP_STATE	2
 #define BPFILTER_IMAGE_MAPS		3
 #define BPFILTER_IMAGE_RELOC_MAP_FD	1
+#define BPFILTER_IMAGE_RELOC_OWNER_ID	2
 /* The verifier's limit; more relocations than any flavour emits. */
 #define BPFILTER_IMAGE_INSNS_MAX	1000000U
 #define BPFILTER_IMAGE_RELOCS_MAX	4096U
@@ -185,8 +192,8 @@ struct bpfilter_image_class_value {
  * has no connmark extension, refuses their rules (-ENOENT).
  */
 #define BPFILTER_NEED_CT_MARK	0x2U
-/* The hook fills owner_*: the sending socket's file's fsuid and fsgid in
- * the namespace's user namespace (-m owner).
+/* The hook fills owner_*: the sending socket's file's fsuid and fsgid,
+ * as kernel ids (-m owner; the rules' ids are relocated to kernel ids).
  */
 #define BPFILTER_NEED_OWNER	0x4U
 /* Rules test uids or gids: as owner_check(), the module refuses them
@@ -302,8 +309,8 @@ struct bpfilter_meta {
 	__u32 ct_l4proto;	/* nf_ct_protonum() */
 	__u32 ct_mark;		/* ct->mark; CONNMARK rules change it here */
 	__u32 owner_flags;	/* BPFILTER_OWNER_* */
-	__u32 owner_uid;	/* from_kuid(net->user_ns, fsuid) */
-	__u32 owner_gid;	/* from_kgid(net->user_ns, fsgid) */
+	__u32 owner_uid;	/* __kuid_val(fsuid) */
+	__u32 owner_gid;	/* __kgid_val(fsgid) */
 	/* RTN_* of source [0] / destination [1], + BPFILTER_ADDRTYPE_* */
 	__u8 addrtype[6];
 	__u8 dev_ether;		/* BPFILTER_NEED_ETHER: 1 or 0 */

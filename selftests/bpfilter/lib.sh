@@ -65,9 +65,11 @@ blob_processes() {
 	echo "$n"
 }
 
-# The pid the kernel log gave for the most recently started helper.
+# helper_pid [DOMAIN]: the pid the kernel log gave for the most recently
+# started helper of DOMAIN: "host" (the default; namespaces of the
+# initial user namespace) or "userns" (every other namespace).
 helper_pid() {
-	dmesg | sed -n 's/.*bpfilter: started helper pid \([0-9]*\)$/\1/p' | tail -n 1
+	dmesg | sed -n "s/.*bpfilter: started ${1:-host} helper pid \([0-9]*\)\$/\1/p" | tail -n 1
 }
 
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds.  COMMAND is

@@ -21,10 +21,13 @@ tests="guest_cpus.sh helper_lifecycle.sh empty_table.sh helper_restart.sh
 helper_restore.sh modprobe_cycles.sh usermode_blob.sh permissions.sh
 hostile_sockopts.sh hung_helper.sh rmmod_under_load.sh netns_tables.sh
 crash_recovery.sh helper_privileges.sh hardening_race.sh hardening_limits.sh
-hardening_durability.sh hardening_abi.sh hardening_memcg.sh iptables_corpus.sh
+hardening_durability.sh hardening_abi.sh hardening_memcg.sh
+security_fds.sh security_image.sh security_release.sh security_domains.sh
+iptables_corpus.sh
 dataplane_basic.sh dataplane_router.sh dataplane_commits.sh dataplane_swaps.sh
 dataplane_durability.sh dataplane_cleanup.sh dataplane_scale.sh
-dataplane_reject.sh dataplane_stateful.sh dataplane_owner.sh dataplane_matches.sh
+dataplane_reject.sh dataplane_stateful.sh dataplane_owner.sh
+dataplane_owner_userns.sh dataplane_matches.sh
 dataplane_realistic.sh dataplane_limit.sh dataplane_untracked.sh
 dataplane_nflog.sh dataplane_dispatch.sh
 kmemleak.sh"

@@ -44,9 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tool_util.h"
-#include <netinet/in.h>
-#include <linux/netfilter_ipv4/ip_tables.h>
+#include "ipt_table.h"
 
 static int sock;
 
@@ -56,62 +54,6 @@ struct blob {
 	unsigned int counted;
 };
 
-static void fail(const char *what, const char *why)
-{
-	fprintf(stderr, "swap_probe: %s: %s\n", what, why);
-	exit(2);
-}
-
-static void *xcalloc(size_t len)
-{
-	void *p = calloc(1, len);
-
-	if (!p)
-		die("calloc");
-	return p;
-}
-
-static struct ipt_getinfo get_info(void)
-{
-	struct ipt_getinfo info = { .name = "filter" };
-	socklen_t len = sizeof(info);
-
-	if (getsockopt(sock, SOL_IP, IPT_SO_GET_INFO, &info, &len))
-		die("IPT_SO_GET_INFO");
-	return info;
-}
-
-static struct ipt_get_entries *get_entries(const struct ipt_getinfo *info)
-{
-	socklen_t len = sizeof(struct ipt_get_entries) + info->size;
-	struct ipt_get_entries *e = xcalloc(len);
-
-	strcpy(e->name, "filter");
-	e->size = info->size;
-	if (getsockopt(sock, SOL_IP, IPT_SO_GET_ENTRIES, e, &len))
-		die("IPT_SO_GET_ENTRIES");
-	return e;
-}
-
-/*
- * Entry at @off of a table of @size bytes, or NULL at the end.  Checked,
- * because the blob comes from the implementation under test.
- */
-static struct ipt_entry *entry_at(void *base, unsigned int size,
-				  unsigned int off)
-{
-	struct ipt_entry *e;
-
-	if (off == size)
-		return NULL;
-	if (off > size || size - off < sizeof(*e))
-		fail("filter table", "an entry overruns the table");
-	e = (struct ipt_entry *)((char *)base + off);
-	if (e->next_offset < sizeof(*e) || e->next_offset > size - off)
-		fail("filter table", "an entry's next_offset is out of bounds");
-	return e;
-}
-
 /* Index of the entry that ends where INPUT's policy starts. */
 static unsigned int counted_index(void *base, unsigned int size,
 				  const unsigned int *hook_entry,
@@ -120,50 +62,22 @@ static unsigned int counted_index(void *base, unsigned int size,
 	unsigned int off = 0, i = 0, policy = underflow[NF_INET_LOCAL_IN];
 	struct ipt_entry *e;
 
-	while ((e = entry_at(base, size, off))) {
+	while ((e = ipt_entry_at(base, size, off))) {
 		if (off + e->next_offset == policy &&
 		    off >= hook_entry[NF_INET_LOCAL_IN])
 			return i;
 		off += e->next_offset;
 		i++;
 	}
-	fail("filter table", "INPUT has no rule");
+	ipt_fail("filter table", "INPUT has no rule");
 	return 0;
-}
-
-/* The counters a GET_ENTRIES reply carries are not part of a commit. */
-static void zero_counters(void *base, unsigned int size)
-{
-	unsigned int off = 0;
-	struct ipt_entry *e;
-
-	while ((e = entry_at(base, size, off))) {
-		memset(&e->counters, 0, sizeof(e->counters));
-		off += e->next_offset;
-	}
-}
-
-static struct ipt_replace *to_replace(const struct ipt_getinfo *info,
-				      const struct ipt_get_entries *got)
-{
-	struct ipt_replace *repl = xcalloc(sizeof(*repl) + info->size);
-
-	memcpy(repl->name, info->name, sizeof(repl->name));
-	repl->valid_hooks = info->valid_hooks;
-	repl->num_entries = info->num_entries;
-	repl->size = info->size;
-	memcpy(repl->hook_entry, info->hook_entry, sizeof(repl->hook_entry));
-	memcpy(repl->underflow, info->underflow, sizeof(repl->underflow));
-	memcpy(repl->entries, got->entrytable, info->size);
-	zero_counters(repl->entries, repl->size);
-	return repl;
 }
 
 static int do_save(const char *path)
 {
-	struct ipt_getinfo info = get_info();
-	struct ipt_get_entries *got = get_entries(&info);
-	struct ipt_replace *repl = to_replace(&info, got);
+	struct ipt_getinfo info = ipt_get_info(sock);
+	struct ipt_get_entries *got = ipt_get_entries(sock, &info);
+	struct ipt_replace *repl = ipt_to_replace(&info, got);
 	size_t len = sizeof(*repl) + repl->size;
 	FILE *f = fopen(path, "w");
 
@@ -183,10 +97,10 @@ static struct blob load(const char *path)
 
 	if (!f || fread(&head, sizeof(head), 1, f) != 1)
 		die(path);
-	b.repl = xcalloc(sizeof(head) + head.size);
+	b.repl = ipt_xcalloc(sizeof(head) + head.size);
 	*b.repl = head;
 	if (fread(b.repl->entries, 1, head.size, f) != head.size)
-		fail(path, "short file");
+		ipt_fail(path, "short file");
 	fclose(f);
 	b.counted = counted_index(b.repl->entries, head.size, head.hook_entry,
 				  head.underflow);
@@ -199,13 +113,13 @@ static struct blob load(const char *path)
  */
 static void check_in_force(const struct blob *b, const char *path)
 {
-	struct ipt_getinfo info = get_info();
+	struct ipt_getinfo info = ipt_get_info(sock);
 
 	if (info.num_entries != b->repl->num_entries ||
 	    info.size != b->repl->size ||
 	    memcmp(info.hook_entry, b->repl->hook_entry, sizeof(info.hook_entry)) ||
 	    memcmp(info.underflow, b->repl->underflow, sizeof(info.underflow)))
-		fail(path, "not the table in force");
+		ipt_fail(path, "not the table in force");
 }
 
 static double now(void)
@@ -282,7 +196,7 @@ static int do_swap(unsigned long n, double min, const char *path1,
 	struct blob b[2] = { load(path1), load(path2) };
 	unsigned int max = b[0].repl->num_entries > b[1].repl->num_entries ?
 			   b[0].repl->num_entries : b[1].repl->num_entries;
-	struct xt_counters *buf = xcalloc(max * sizeof(*buf));
+	struct xt_counters *buf = ipt_xcalloc(max * sizeof(*buf));
 	struct tally t = { 0 };
 	double start, busy = 0, t0;
 	unsigned long k;
@@ -309,16 +223,16 @@ static int do_swap(unsigned long n, double min, const char *path1,
 
 static int do_count(void)
 {
-	struct ipt_getinfo info = get_info();
-	struct ipt_get_entries *got = get_entries(&info);
+	struct ipt_getinfo info = ipt_get_info(sock);
+	struct ipt_get_entries *got = ipt_get_entries(sock, &info);
 	unsigned int i = counted_index(got->entrytable, info.size,
 				       info.hook_entry, info.underflow);
 	unsigned int off = 0, k;
 	struct ipt_entry *e;
 
 	for (k = 0; k < i; k++)
-		off += entry_at(got->entrytable, info.size, off)->next_offset;
-	e = entry_at(got->entrytable, info.size, off);
+		off += ipt_entry_at(got->entrytable, info.size, off)->next_offset;
+	e = ipt_entry_at(got->entrytable, info.size, off);
 	printf("entries %u\ncounted %u\nlive %llu %llu\n", info.num_entries, i,
 	       (unsigned long long)e->counters.pcnt,
 	       (unsigned long long)e->counters.bcnt);

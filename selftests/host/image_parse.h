@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading a COMPILE reply back as the module must (msgfmt.h), checking
- * every promise of the wire format: sizes that add up exactly, reserved
- * fields zero, hooks of the filter table once each, relocations only of
- * map fds, in range, each at a BPF_LD_IMM64 of a map fd; known needs;
- * LOG targets with a level below 8 and a terminated prefix; classifier
- * maps of a known type, key size and element count, values naming an
- * entry and a verdict.
+ * Reading a COMPILE reply back with the module's own checker (msgfmt.h,
+ * net/bpfilter/kern_image.c): every promise of the wire format and every
+ * rule of the instruction scan, so that each host test that compiles a
+ * table also proves the module would take its image.
  */
 #ifndef BPFILTER_TEST_IMAGE_PARSE_H
 #define BPFILTER_TEST_IMAGE_PARSE_H
@@ -46,5 +43,14 @@ struct parsed_image {
  * Return: NULL, or what the first broken promise is.
  */
 const char *image_parse(const void *buf, size_t len, struct parsed_image *out);
+
+/*
+ * Applies @pp's relocations to @insns, a copy of its instructions: map
+ * BPFILTER_IMAGE_MAP_* or classifier map i's fd from @map_fds (indexed
+ * like the relocations), -m owner ids as the initial user namespace maps
+ * them (unchanged).
+ */
+void image_relocate(const struct parsed_image *img, const struct parsed_prog *pp,
+		    struct bpf_insn *insns, const int *map_fds);
 
 #endif /* BPFILTER_TEST_IMAGE_PARSE_H */

@@ -235,22 +235,21 @@ static int load(enum bpf_prog_type type, const struct bpf_insn *insns,
 	return fd;
 }
 
-static struct bpf_insn *relocate(const struct parsed_prog *pp,
+static struct bpf_insn *relocate(const struct parsed_image *img,
+				 const struct parsed_prog *pp,
 				 const struct loaded *l)
 {
 	struct bpf_insn *insns = malloc(pp->nr_insns * sizeof(*insns));
-	__u32 i;
+	static int fds[BPFILTER_IMAGE_MAPS + BPFILTER_IMAGE_CLASS_MAPS_MAX];
 
 	if (!insns)
 		exit(1);
 	memcpy(insns, pp->insns, pp->nr_insns * sizeof(*insns));
-	for (i = 0; i < pp->nr_relocs; i++)
-		insns[pp->relocs[i].insn].imm =
-			pp->relocs[i].index >= BPFILTER_IMAGE_MAPS ?
-			l->class[pp->relocs[i].index - BPFILTER_IMAGE_MAPS] :
-			pp->relocs[i].index == BPFILTER_IMAGE_MAP_META ? l->meta :
-			pp->relocs[i].index == BPFILTER_IMAGE_MAP_STATE ? l->state :
-			l->counters;
+	fds[BPFILTER_IMAGE_MAP_COUNTERS] = l->counters;
+	fds[BPFILTER_IMAGE_MAP_META] = l->meta;
+	fds[BPFILTER_IMAGE_MAP_STATE] = l->state;
+	memcpy(fds + BPFILTER_IMAGE_MAPS, l->class, sizeof(l->class));
+	image_relocate(img, pp, insns, fds);
 	return insns;
 }
 
@@ -285,7 +284,7 @@ static int load_all(const struct parsed_image *img, struct loaded *l)
 	}
 	for (i = 0; i < img->hdr.nr_progs; i++) {
 		hook = img->progs[i].hook;
-		insns = relocate(&img->progs[i], l);
+		insns = relocate(img, &img->progs[i], l);
 		l->sched_cls[hook] = load(BPF_PROG_TYPE_SCHED_CLS, insns,
 					  img->progs[i].nr_insns, &done);
 		if (l->sched_cls[hook] >= 0) {

@@ -194,7 +194,7 @@ static void verify(const char *path, __u32 level, const char *dir,
 	int counters, meta, fd;
 	const char *why;
 	size_t len;
-	__u32 i, j;
+	__u32 i;
 	char *log;
 
 	blob = read_file(path, &len);
@@ -252,9 +252,7 @@ static void verify(const char *path, __u32 level, const char *dir,
 		if (!insns)
 			exit(1);
 		memcpy(insns, pp->insns, pp->nr_insns * sizeof(*insns));
-		for (j = 0; j < pp->nr_relocs; j++)
-			insns[pp->relocs[j].insn].imm =
-				map_fds[pp->relocs[j].index];
+		image_relocate(&img, pp, insns, map_fds);
 		if (loader_caps(!keep_caps)) {
 			perror("capset");
 			exit(1);

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kernel's <linux/string.h>, as far as kern_image.c uses it. */
+#include <string.h>
