@@ -294,7 +294,6 @@ static void prog_relocate(const struct bpfilter_image_prog_view *pv,
 			  const struct bpfilter_image_owner *kids)
 {
 	const struct bpfilter_image_reloc *r;
-	const struct bpfilter_image_owner *o;
 	u32 i;
 
 	for (i = 0; i < pv->nr_relocs; i++) {
