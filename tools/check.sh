@@ -86,8 +86,14 @@ run_tap "x_tables reference outputs" \
 run_tap "x_tables REJECT reference" \
 	"$project/selftests/bpfilter/reject-reference.sh" "$build/ref/reject" \
 	"$build/vm/ctprobe"
+# What the data-plane tests expect by hand, checked against x_tables
+# itself: every dataplane_*.sh on this host with DP_XTABLES=1, their
+# bpfilter side being the host's ip_tables (about 100 s; the checks that
+# need bpfilter are skips here and run in the VM below).
+run_tap "data-plane tests against x_tables (DP_XTABLES=1)" \
+	"$project/selftests/bpfilter/xtables_host.sh" "$build/vm" "$build/ref"
 
-# The harness fails what it must fail (deliberately broken cases; three
+# The harness fails what it must fail (deliberately broken cases; four
 # short boots when a kernel was built).
 harness_kernel=
 [ -n "$cache" ] && [ -f "$cache/release" ] && harness_kernel=$cache

@@ -1,11 +1,13 @@
 #!/bin/bash
 # Scan a guest kernel log for reports of kernel bugs.
 #
-#   tools/dmesg-scan.sh FILE
+#   tools/dmesg-scan.sh FILE [SENTINEL]
 #
 # Prints every line of FILE that reports a problem and exits 1 if there
 # is one, 2 if FILE is missing or empty (a log that was never written
-# hides every report), 0 otherwise.  vm-run.sh runs it on the dmesg dump
+# hides every report), 3 if SENTINEL (a line the guest wrote to the log
+# at boot) is not in FILE: the ring buffer wrapped, and the reports it
+# overwrote are lost; 0 otherwise.  vm-run.sh runs it on the dmesg dump
 # of every guest run; selftests/harness/ feeds it canned logs.
 #
 # What it matches, and what prints it:
@@ -25,10 +27,15 @@
 #   KASAN, UBSAN             sanitizer reports (debug kernel)
 #   kmemleak: N new suspected memory leaks
 set -u
-file=${1:?usage: dmesg-scan.sh FILE}
+file=${1:?usage: dmesg-scan.sh FILE [SENTINEL]}
+sentinel=${2:-}
 if [ ! -s "$file" ]; then
 	echo "dmesg-scan: $file: no kernel log (missing or empty)"
 	exit 2
+fi
+if [ -n "$sentinel" ] && ! grep -qF -- "$sentinel" "$file"; then
+	echo "dmesg-scan: $file: the log lost its start (no \"$sentinel\"): it wrapped, reports may be lost"
+	exit 3
 fi
 pattern='WARNING:|BUG:|kernel BUG at|invalid opcode|general protection fault'
 pattern+='|Oops|Kernel panic|Call Trace:|detected stall|blocked for more than'

@@ -15,7 +15,8 @@
 # guest's kernel log (dumped by the guest at the end) shows a problem
 # tools/dmesg-scan.sh matches (warnings, BUG()s, oopses, GPFs, stack
 # dumps, RCU stalls, hung tasks, refcount errors, sanitizer and kmemleak
-# reports), or if there is no such dump; with 124 if the guest did not
+# reports), if there is no such dump, or if the dump lost the line the
+# guest logged first (the ring buffer wrapped); with 124 if the guest did not
 # finish ("quiet" keeps those reports off the console).
 set -euo pipefail
 
@@ -51,6 +52,10 @@ append+=" rootflags=trans=virtio,version=9p2000.L,cache=loose ro"
 append+=" init=$project/usr/guest-init panic=-1 quiet${BPFILTER_KERNEL_ARGS:+ $BPFILTER_KERNEL_ARGS}"
 append+=" BPFILTER_MODROOT=$cache/modroot BPFILTER_WORKDIR=$project"
 append+=" BPFILTER_MODE=$mode"
+# The guest writes this to the kernel log first; a dump without it has
+# wrapped (dmesg-scan.sh).
+sentinel="bpfilter-vm-log-start-$$-$RANDOM$RANDOM"
+append+=" BPFILTER_SENTINEL=$sentinel"
 
 qemu=(qemu-system-x86_64 -m 1024 -smp 2 -no-reboot -nic none -kernel "$kernel"
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
@@ -79,7 +84,7 @@ if [ ! -f "$job/status" ]; then
 	fi
 	exit 124
 fi
-if ! "$project/tools/dmesg-scan.sh" "$job/dmesg" >&2; then
+if ! "$project/tools/dmesg-scan.sh" "$job/dmesg" "bpfilter-vm: $sentinel" >&2; then
 	echo "vm-run: the guest kernel reported the problems above" >&2
 	exit 125
 fi

@@ -325,7 +325,7 @@ static u32 run_prog(const struct bpf_prog *prog, struct sk_buff *skb)
 static unsigned int hook_delay_us;
 module_param(hook_delay_us, uint, 0600);
 MODULE_PARM_DESC(hook_delay_us,
-		 "for tests only: a delay in the hook between running a program and using what it holds");
+		 "for tests only: a delay in the hook between taking the programs and running them");
 
 static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
@@ -342,6 +342,12 @@ static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 	prog = p ? p->prog[state->hook] : NULL;
 	if (!prog)
 		return NF_ACCEPT;
+	/* Widens the window in which a commit may release what this CPU
+	 * is about to run, count into and log from (tests only).
+	 */
+	delay = READ_ONCE(hook_delay_us);
+	if (unlikely(delay))
+		udelay(delay);
 
 	/* As ipt_do_table(): no softirq on this CPU between writing the
 	 * metadata and the program's prologue reading it.
@@ -361,9 +367,6 @@ static unsigned int bpfilter_hook(void *priv, struct sk_buff *skb,
 	meta->actions = 0;
 	meta->nr_logs = 0;
 	ret = run_prog(prog, skb);
-	delay = READ_ONCE(hook_delay_us);
-	if (unlikely(delay))
-		udelay(delay);
 	/* The records first: each reports the connection mark its rule saw. */
 	if (unlikely(meta->nr_logs || meta->actions & BPFILTER_ACT_LOGS_LOST))
 		run_logs(p, meta, skb, state);

@@ -30,9 +30,11 @@
  *       N TCP segments with FLAGS (letters of FSRPAU), sequence 1000,
  *       from a raw socket.  Prints "raw PORT sent N".
  *   ctprobe [-n NETNS] reply -k udp|syn|ping -s SRC -S SPORT -d DST -p PORT
+ *                 [-a FROM]
  *       One datagram, one SYN (sequence 1000, raw) or one echo request
  *       (id 0x4242, sequence 1, raw), then the first ICMP
- *       or TCP packet from DST within 2 s, in hex, with the fields that
+ *       or TCP packet from FROM (default DST: a router's REJECT answers
+ *       from its own address) within 2 s, in hex, with the fields that
  *       differ from run to run zeroed: IP ids and checksums, also of the
  *       quoted header, and the ICMP and TCP checksums.  Prints "none"
  *       when nothing came.
@@ -349,8 +351,9 @@ static void send_segment(int fd, const struct opts *o, uint8_t flags)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	ph.th.check = ~sum;
+	/* EPERM: OUTPUT dropped it (after a REJECT's reply). */
 	if (sendto(fd, &ph.th, sizeof(ph.th), 0, (struct sockaddr *)&to,
-		   sizeof(to)) != sizeof(ph.th))
+		   sizeof(to)) != sizeof(ph.th) && errno != EPERM)
 		die("sendto");
 }
 
@@ -409,6 +412,7 @@ static void print_reply(uint8_t *pkt, size_t len)
 static int reply(const struct opts *o)
 {
 	struct sockaddr_in to = sin_of(o->dst, o->ports[0]);
+	struct sockaddr_in want = sin_of(o->addr ? o->addr : o->dst, 0);
 	struct pollfd pfd[2];
 	uint8_t pkt[2048];
 	struct timespec t0, t;
@@ -426,8 +430,9 @@ static int reply(const struct opts *o)
 
 	if (o->kind && !strcmp(o->kind, "udp")) {
 		fd = sock_bound(SOCK_DGRAM, 0, o->src, o->sport);
+		/* EPERM: OUTPUT dropped it (after a REJECT's reply). */
 		if (sendto(fd, "ctprobe", 8, 0, (struct sockaddr *)&to,
-			   sizeof(to)) != 8)
+			   sizeof(to)) != 8 && errno != EPERM)
 			die("sendto");
 	} else if (o->kind && !strcmp(o->kind, "syn")) {
 		fd = sock_bound(SOCK_RAW, IPPROTO_TCP, o->src, 0);
@@ -465,7 +470,7 @@ static int reply(const struct opts *o)
 			flen = sizeof(from);
 			n = recvfrom(pfd[i].fd, pkt, sizeof(pkt), 0,
 				     (struct sockaddr *)&from, &flen);
-			if (n < 20 || from.sin_addr.s_addr != to.sin_addr.s_addr)
+			if (n < 20 || from.sin_addr.s_addr != want.sin_addr.s_addr)
 				continue;
 			print_reply(pkt, n);
 			return 0;

@@ -108,6 +108,22 @@ got() {
 	awk -v p="$2" '$1 == p { print $2 }' "$out/recv.$1"
 }
 
+# A flood of 400 datagrams a second, running from flood_start's 0.3 s
+# on, sends many more than this to each port; the counts compared below
+# ("none delivered", "all delivered", "counted what was sent") would
+# also hold for a flood that sent nothing at all.
+min_sent=20
+
+# flood_ran NAME PORT...: A sent at least $min_sent datagrams to each
+# PORT in flood NAME.
+flood_ran() {
+	local name=$1 port
+	shift
+	for port; do
+		test "$(sent $name $port)" -ge $min_sent || return 1
+	done
+}
+
 # swaps SIDE TOTAL SECONDS: restores of 50 commits (ruleset 1, 2, ...,
 # ending with 2) until TOTAL commits or SECONDS have passed; prints
 # the number done.  A restore that fails stops it.
@@ -154,12 +170,17 @@ churn() {
 		done' churn "$1" "$2"
 }
 
-dmesg_lines=$(dmesg | wc -l)
+# The log from here on: after a line of our own (counting lines would
+# go wrong if the ring buffer wrapped meanwhile; vm-run.sh fails such a
+# run anyway).
+log_mark="dataplane_commits: start $$ $(date +%s%N)"
+echo "$log_mark" > /dev/kmsg
 # no_log_errors: no kernel log line since the start is a warning, a BUG
 # or a stack dump, and no line of bpfilter's reports an error (prints
 # those that do).
 no_log_errors() {
-	dmesg | tail -n +$((dmesg_lines + 1)) > "$out/dmesg"
+	dmesg | sed -n "/$log_mark/,\$p" > "$out/dmesg"
+	grep -q "$log_mark" "$out/dmesg" || { echo "the log lost the test's start"; return 1; }
 	! grep -E 'WARNING|BUG:|Call Trace|refcount_t' "$out/dmesg" &&
 	! grep -i bpfilter "$out/dmesg" |
 		grep -Ei 'error|fail|not enforced|malformed|answer|cannot|refused|stopped'
@@ -189,6 +210,8 @@ for s in nft bpf; do
 	bpf) check "bpf: $n commits (of 1000; at least 100) in $took s, every restore succeeded" \
 		sh -c "test '$n' -ge 100 && ! test -s '$out/restore.bpf'" ;;
 	esac
+	check "$s: the flood ran: A sent at least $min_sent datagrams to each of 9, 10, 11 ($(sent swap.$s 9), $(sent swap.$s 10), $(sent swap.$s 11))" \
+		flood_ran swap.$s 9 10 11
 	check "$s: datagrams to 9, which both rulesets drop, never delivered ($(got swap.$s 9) of $(sent swap.$s 9))" \
 		test "$(got swap.$s 9)" = 0
 	check "$s: datagrams to 10, which both rulesets accept, all delivered ($(got swap.$s 10) of $(sent swap.$s 10))" \
@@ -217,6 +240,8 @@ for s in nft bpf; do
 	dp_counters $s $p-b-$s > "$out/carry.counters.$s"
 	c=$(dp_counter "$out/carry.counters.$s" INPUT 1)
 	echo "# $s: $cmds commands in $took s; sent $(sent carry.$s 10), got $(got carry.$s 10), counted $c"
+	check "$s: the flood ran: A sent at least $min_sent datagrams to 10 ($(sent carry.$s 10))" \
+		flood_ran carry.$s 10
 	check "$s: the table is back to the counted rule alone" \
 		test "$(grep -c ' rule ' "$out/carry.counters.$s")" = 1
 	check "$s: its counter ($c) is what B got ($(got carry.$s 10)) and A sent ($(sent carry.$s 10)), 60 bytes each" \

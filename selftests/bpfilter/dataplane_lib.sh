@@ -169,9 +169,39 @@ dp_normalise() {
 	}' | sort
 }
 
-# dp_counters SIDE NS: that namespace's counters, normalised.
+# The script's own standard output (TAP), for failures found by
+# functions whose output the caller redirects (dp_counters).
+exec 3>&1
+
+# dp_counters SIDE NS: that namespace's counters, normalised.  Callers
+# write them to a file and compare files, so an iptables-save that fails
+# (or a namespace without a filter table: iptables-legacy-save then
+# prints nothing and succeeds) would make two empty files that compare
+# equal.  That is a failed check of its own, on the TAP output whatever
+# the caller does with this output and status, and the output is then a
+# line naming SIDE and NS, equal to no other.
 dp_counters() {
-	ipt_save "$1" "$2" | dp_normalise
+	local save chain rc
+	save=$(ipt_save "$1" "$2")
+	rc=$?
+	if [ $rc != 0 ]; then
+		dp_counters_fail "$1" "$2" "iptables-save -c exited with status $rc" "$save"
+		return 1
+	fi
+	save=$(printf '%s\n' "$save" | dp_normalise)
+	for chain in INPUT FORWARD OUTPUT; do
+		printf '%s\n' "$save" | grep -q "^$chain policy " && continue
+		dp_counters_fail "$1" "$2" "no $chain policy in iptables-save -c" "$save"
+		return 1
+	done
+	printf '%s\n' "$save"
+}
+
+# dp_counters_fail SIDE NS WHAT OUTPUT: dp_counters' failure.
+dp_counters_fail() {
+	ktap_fail "$1: the counters of $2 ($3)" >&3
+	[ -z "$4" ] || printf '%s\n' "$4" | head -n 20 | sed 's/^/# /' >&3
+	echo "dp_counters: $1 $2: $3"
 }
 
 # dp_counter FILE CHAIN N: "PACKETS BYTES" of rule N of CHAIN in a

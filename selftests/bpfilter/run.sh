@@ -25,9 +25,10 @@ hardening_durability.sh hardening_abi.sh hardening_memcg.sh
 security_fds.sh security_image.sh security_release.sh security_domains.sh
 iptables_corpus.sh
 dataplane_basic.sh dataplane_router.sh dataplane_commits.sh dataplane_swaps.sh
+dataplane_smp.sh
 dataplane_durability.sh dataplane_cleanup.sh dataplane_scale.sh
 dataplane_reject.sh dataplane_stateful.sh dataplane_owner.sh
-dataplane_owner_userns.sh dataplane_matches.sh
+dataplane_owner_userns.sh dataplane_matches.sh dataplane_options.sh
 dataplane_realistic.sh dataplane_limit.sh dataplane_untracked.sh
 dataplane_nflog.sh dataplane_dispatch.sh
 kmemleak.sh"

@@ -10,7 +10,9 @@
 # BUILD_DIR is scratch space; DIFF_BUILD is selftests/diff's build (its
 # replay and run.sh's tally are tested); KERNEL_DIR, if given, is a
 # built kernel (tools/build-kernel.sh's directory) for the cases that
-# need a guest: three boots of a few seconds.  Prints TAP lines.
+# need a guest: four boots of a few seconds.  The data-plane
+# differential's cases need root (network namespaces), as make check
+# runs them.  Prints TAP lines.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -84,6 +86,11 @@ expect "VM runner: a misspelt test name (VM_TESTS) is a failure" \
 vm_suite skips.sh
 expect "VM runner: a skip is reported as a skip" \
 	grep -q '^ok 1 - .* # SKIP' "$build/out"
+vm_suite dp_counters_fail.sh
+expect "data-plane tests: a failing iptables-save is a failure of its own" \
+	suite_fails "bpf: the counters of bpfd-harness-none-bpf"
+expect "data-plane tests: two failing iptables-saves do not compare equal" \
+	suite_fails "both sides' counters are equal"
 BPFILTER_DIFF_REF= vm_suite "$project/selftests/bpfilter/iptables_corpus.sh"
 expect "VM runner: the corpus without its references fails, not skips" \
 	suite_fails "iptables command corpus: BPFILTER_DIFF_REF"
@@ -119,6 +126,15 @@ scan "$build/empty"
 expect "dmesg scan: an empty log is a failure" eval '[ "$rc" = 2 ]'
 scan "$build/no-such-dmesg"
 expect "dmesg scan: a missing log is a failure" eval '[ "$rc" = 2 ]'
+# The guest's first line (vm-run.sh's token) must have survived: a log
+# without it wrapped and may have lost reports.
+{ echo "[    2.000000] bpfilter-vm: bpfilter-vm-log-start-1-2"; cat "$clean"; } > "$build/dmesg"
+"$project/tools/dmesg-scan.sh" "$build/dmesg" "bpfilter-vm: bpfilter-vm-log-start-1-2" > "$build/out" 2>&1
+rc=$?
+expect "dmesg scan: a log that kept its first line passes" eval '[ "$rc" = 0 ]'
+"$project/tools/dmesg-scan.sh" "$clean" "bpfilter-vm: bpfilter-vm-log-start-1-2" > "$build/out" 2>&1
+rc=$?
+expect "dmesg scan: a log that lost its first line (it wrapped) is a failure" eval '[ "$rc" = 3 ]'
 while IFS='|' read -r what line; do
 	{ cat "$clean"; printf '%s\n' "$line"; } > "$build/dmesg"
 	scan "$build/dmesg"
@@ -170,6 +186,58 @@ PATH=/nonexistent "$BASH" "$project/selftests/host/test_xtables_diff.sh" "$build
 expect "host differential: without its tools it fails, not skips" \
 	eval '! grep -q SKIP "$build/out" && grep -q "^not ok - x_tables differential tests" "$build/out"'
 
+# --- selftests/host: a crashing nf-diff fails its run ---
+
+# The data-plane differentials with stand-ins for nf-diff,
+# sched-cls-load and nf-gen (cases/nf_diff_fake.sh) that pass every run
+# but those NF_DIFF_FAKE names: killed by SIGSEGV after a passing
+# result, stopped short with status 0, or status 1 after passing
+# results.  Those runs fail, and each script's tally of runs, and
+# nothing else: a case the scripts could not run at all (no root, no
+# namespaces) fails here too.  About 4 s (the real x_tables loads the
+# corpus's rulesets).
+fake=$build/nf-fake
+mkdir -p "$fake"
+for f in nf-diff sched-cls-load nf-gen; do
+	cp "$here/cases/nf_diff_fake.sh" "$fake/$f" && chmod +x "$fake/$f"
+done
+# nf_diff_fails NAME HOW: the run named NAME failed as HOW says.
+nf_diff_fails() {
+	case "$2" in
+	crash) grep -qx "not ok - $1: killed by signal 11 (SEGV)" "$build/out" ;;
+	short) grep -qx "not ok - $1: printed 1 results, not [0-9][0-9]*" "$build/out" ;;
+	status) grep -qx "not ok - $1: exited with status 1, having reported no failure" "$build/out" ;;
+	esac
+}
+# nf_diff_others_pass N TALLY: exactly N "not ok" lines, one of them
+# the tally line starting TALLY.
+nf_diff_others_pass() {
+	[ "$(grep -c '^not ok' "$build/out")" = "$1" ] &&
+		grep -qE "^not ok - $2" "$build/out"
+}
+NF_DIFF_FAKE="nf-diff:03-tcp=crash nf-diff:05-chains+classifier=short nf-diff:limit-flood=status" \
+	"$project/selftests/host/test_nf_diff.sh" "$fake" > "$build/out" 2>&1
+expect "nf-diff: a run killed by SIGSEGV after a passing result fails" \
+	nf_diff_fails "nf-diff 03-tcp" crash
+expect "nf-diff: a run that stops short with status 0 fails" \
+	nf_diff_fails "nf-diff 05-chains+classifier" short
+expect "nf-diff: a run that passes every result and exits 1 fails" \
+	nf_diff_fails "nf-diff limit-flood" status
+expect "nf-diff: so does the tally of runs, and no other run" \
+	nf_diff_others_pass 4 "nf-diff: [0-9]+ rulesets"
+NF_LARGE_LIST="large-a src 1 -
+large-b dport 2 -" \
+NF_DIFF_FAKE="sched-cls-load:large-a=crash nf-diff:large-b+classifier=short nf-diff:large-b=status" \
+	"$project/selftests/host/test_nf_diff_large.sh" "$fake" > "$build/out" 2>&1
+expect "large nf-diff: a sched-cls-load killed by SIGSEGV fails" \
+	nf_diff_fails "sched-cls large-a" crash
+expect "large nf-diff: a run that stops short with status 0 fails" \
+	nf_diff_fails "nf-diff large-b+classifier" short
+expect "large nf-diff: a run that passes every result and exits 1 fails" \
+	nf_diff_fails "nf-diff large-b" status
+expect "large nf-diff: so does the tally of runs, and no other run" \
+	nf_diff_others_pass 4 "large differential test: 2 tables"
+
 # run.sh --tally: exactly one result per sequence.
 tally=$build/tally
 mkdir -p "$tally/results"
@@ -202,6 +270,17 @@ if [ -n "$kernel" ]; then
 	rc=$?
 	expect "vm-run: a missing kernel log dump fails the run (status $rc)" \
 		eval '[ "$rc" != 0 ] && grep -q "no kernel log" "$build/out"'
+
+	# A guest that logs more than the kernel's log holds: the dump lost
+	# its first line, and reports with it.
+	"$project/tools/vm-run.sh" "$kernel" -t 120 -- \
+		'echo on > /proc/sys/kernel/printk_devkmsg
+		line=$(printf "%0900d" 0)
+		i=0; while [ $i -lt 3000 ]; do echo "$line" > /dev/kmsg; i=$((i + 1)); done
+		echo logged' > "$build/out" 2>&1
+	rc=$?
+	expect "vm-run: a guest whose kernel log wrapped fails the run (status $rc)" \
+		eval '[ "$rc" = 125 ] && grep -q "the log lost its start" "$build/out"'
 
 	# make run CMD=: several lines, quotes, $ signs, as sh -c takes them;
 	# stdout is the command's output alone, the status its own.

@@ -16,13 +16,18 @@
  *   reached the sink (a packet socket);
  * - every entry's packet and byte counters, x_tables' from GET_ENTRIES,
  *   bpfilter's summed over CPUs from the counter map.
- *
+ * Equal is not enough: two routers that delivered and counted nothing
+ * (packets that never left the generator, a broken topology) are equal
+ * too.  So x_tables must have delivered at least one packet, and
+ * counted at least as many as it delivered (each passed INPUT, FORWARD
+ * or OUTPUT, where at least the entry that let it through counted it).
  *
  * With --flood N MS TOL, the packets are instead N copies of one ICMP echo
  * request to the router, sent to both copies in turn at a steady pace
  * over MS milliseconds, for rate limits (-m limit), whose verdicts
  * depend on time: the numbers each router delivered may differ by at
- * most TOL, and the counters are not compared (they differ as much).
+ * most TOL, and the counters are not compared (they differ as much);
+ * x_tables must have delivered at least one.
  *
  * NF_DIFF_CLASSIFY_MIN=N in the environment compiles runs of N or more
  * classifiable rules into lookups (codegen_classify.c; the helper's
@@ -39,6 +44,16 @@
  * to load is a TAP skip ("# SKIP TODO REASON") instead of a failure: a
  * size only the classifier will make loadable; once it loads, it is
  * compared like any other.
+ *
+ * Results, each an "ok" or "not ok" line: the table compiles, verifies
+ * and attaches; with NF_DIFF_EXPECT_CLASSIFIED=1, it has classifier
+ * maps; then the flood's one, or delivery, counters and traffic (the
+ * lower bound above): four or five, two with --flood, one skip with
+ * --todo when it does not load.  A failure that ends the comparison
+ * early prints its "not ok" and exits 1; any failure makes the status 1.
+ * nf_diff_lib.sh's nf_check counts every run's results: a run that
+ * stops short without a "not ok", or exits non-zero without one (a
+ * crash, a sanitizer's report), fails.
  *
  * usage: nf-diff PREFIX NAME [--flood N MS TOL | --packets FILE [--todo REASON]]
  *	(prints TAP; needs root)
@@ -106,7 +121,8 @@ static void enter(const char *role, enum side s)
 
 	if (!role) {
 		if (setns(home_ns, CLONE_NEWNET)) {
-			perror("setns home");
+			printf("not ok - nf-diff %s: enter the first network namespace: %s\n",
+			       name, strerror(errno));
 			exit(1);
 		}
 		return;
@@ -473,6 +489,7 @@ static void flood(const struct side_socks *socks, unsigned int n,
 {
 	unsigned int i, s, delivered[SIDES] = { 0, 0 };
 	double start, due, left;
+	bool ok;
 	int ret;
 
 	npkts = flood_build(n);
@@ -498,12 +515,11 @@ static void flood(const struct side_socks *socks, unsigned int n,
 	for (i = 0; i < npkts; i++)
 		for (s = 0; s < SIDES; s++)
 			delivered[s] += seen[s][pkts[i].id] != 0;
-	report(delivered[XT] <= delivered[BPF] + tol &&
-	       delivered[BPF] <= delivered[XT] + tol,
-	       "%u ICMP echo requests in %u ms: x_tables delivered %u, bpfilter %u (at most %u apart)",
+	ok = delivered[XT] > 0 && delivered[XT] <= delivered[BPF] + tol &&
+	     delivered[BPF] <= delivered[XT] + tol;
+	report(ok, "%u ICMP echo requests in %u ms: x_tables delivered %u, bpfilter %u (at most %u apart, x_tables at least 1)",
 	       npkts, ms, delivered[XT], delivered[BPF], tol);
-	failures += !(delivered[XT] <= delivered[BPF] + tol &&
-		      delivered[BPF] <= delivered[XT] + tol);
+	failures += !ok;
 }
 
 
@@ -639,6 +655,10 @@ int main(int argc, char **argv)
 	report(!diffs, "%u entries: same packet and byte counters (%llu packets counted)%s",
 	       info.num_entries, total, diffs ? ", differences above" : "");
 	failures += diffs != 0;
+	report(delivered > 0 && total >= delivered,
+	       "the packets were judged: x_tables delivered %u of %u (at least 1) and counted %llu (at least as many)",
+	       delivered, npkts, total);
+	failures += !(delivered > 0 && total >= delivered);
 
 out:
 	nf_loaded_release(&loaded);

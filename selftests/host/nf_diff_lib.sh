@@ -60,3 +60,41 @@ nf_prepare() {
 		nf_setup_side $s || missing "cannot set up the $s namespaces"
 	done
 }
+
+# nf_check NAME WANT COMMAND...: runs COMMAND, one nf-diff (or
+# sched-cls-load) run whose TAP lines name NAME, and passes its output
+# on, a verifier log cut to its last lines (the numbered instructions
+# left out: a refused large table's would be thousands).  Then counts
+# its results: a run that printed no "not ok" must have exited 0 and
+# printed WANT results, else one "not ok" more says how it ended; a run
+# killed by a signal fails in any case.  So a crash (a signal, or a
+# sanitizer's report, whose status is 1) or a run that stopped short
+# fails even after passing results.  A run whose last result is a
+# "# SKIP TODO" (--todo: the table does not load yet) owes no other.
+# nf_runs and nf_bad count the runs and the runs so failed.
+nf_runs=0 nf_bad=0
+nf_check() {
+	local name=$1 want=$2 out rc results failed what=
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -v '^#   verifier: [0-9]'
+	results=$(grep -cE '^(not )?ok - ' <<<"$out")
+	failed=$(grep -c '^not ok - ' <<<"$out")
+	# A TODO skip ends a run: the results before it are all it owes.
+	case "$(grep -E '^(not )?ok - ' <<<"$out" | tail -n 1)" in
+	"ok - "*" # SKIP TODO "*) want=$results ;;
+	esac
+	nf_runs=$((nf_runs + 1))
+	if [ "$rc" -gt 128 ]; then
+		what="killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null))"
+	elif [ "$failed" = 0 ] && [ "$rc" != 0 ]; then
+		what="exited with status $rc, having reported no failure"
+	elif [ "$failed" = 0 ] && [ "$results" != "$want" ]; then
+		what="printed $results results, not $want"
+	fi
+	[ -z "$what" ] && return 0
+	nf_bad=$((nf_bad + 1))
+	echo "not ok - $name: $what"
+	return 1
+}

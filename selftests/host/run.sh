@@ -4,7 +4,7 @@
 # Runs every host test program and merges their "ok - ..." / "not ok -
 # ..." lines into one numbered TAP stream.  A program that exits non-zero
 # counts as a failure even if it printed no "not ok" (a sanitizer report,
-# a crash).
+# a crash), and so does one that printed no result at all.
 #
 # usage: run.sh BUILD_DIR
 set -u
@@ -24,7 +24,7 @@ result() {
 }
 
 run_program() {
-	local name=$1 line ret
+	local name=$1 line ret before=$n
 	shift
 	echo "# $name"
 	while IFS= read -r line; do
@@ -39,6 +39,9 @@ run_program() {
 	ret=$?
 	if [ $ret != 0 ]; then
 		result "not ok" "$name exited with status $ret"
+	fi
+	if [ $n = "$before" ]; then
+		result "not ok" "$name printed no result"
 	fi
 }
 

@@ -60,7 +60,14 @@ large-dport dport 2 -
 large-ports ports 3 -
 large-mixed mixed 5 -
 large-tcpports tcpports 4 5000"
+# Every run's results are counted (nf_check, nf_diff.c,
+# sched_cls_load.c): nf-diff's five with the classifier's maps asserted,
+# four without (a --todo table: it may load without them), and
+# sched-cls-load's four; a --todo run's up to its skip.
+ntables=0
 while read -r n shape seed size todo; do
+	[ -n "$n" ] || continue
+	ntables=$((ntables + 1))
 	[ "$size" = - ] && size=
 	out=$("$build/nf-gen" "$shape" "$seed" "$gen/$n" $size) ||
 		{ echo "not ok - nf-diff $n: nf-gen $shape $seed failed"; continue; }
@@ -72,22 +79,31 @@ while read -r n shape seed size todo; do
 	# The same table and packets through the SCHED_CLS flavour
 	# (BPF_PROG_TEST_RUN beside the netfilter-link flavour), read from
 	# the xt router's x_tables.  A refusal's verifier log is cut to its
-	# last lines.
+	# last lines (nf_check).
 	if [ -n "$todo" ]; then
-		"$build/nf-diff" "$p" "$n" --packets "$gen/$n.pkts" --todo "$todo" |
-			grep -v '^#   verifier: [0-9]'
-		ip netns exec $p-rtr-xt "$build/sched-cls-load" "$n" \
-			--packets "$gen/$n.pkts" --todo "$todo" |
-			grep -v '^#   verifier: [0-9]'
+		nf_check "nf-diff $n" 4 "$build/nf-diff" "$p" "$n" \
+			--packets "$gen/$n.pkts" --todo "$todo"
+		nf_check "sched-cls $n" 4 ip netns exec $p-rtr-xt \
+			"$build/sched-cls-load" "$n" --packets "$gen/$n.pkts" --todo "$todo"
 	else
-		NF_DIFF_EXPECT_CLASSIFIED=1 "$build/nf-diff" "$p" "$n" \
-			--packets "$gen/$n.pkts"
-		ip netns exec $p-rtr-xt "$build/sched-cls-load" "$n" \
-			--packets "$gen/$n.pkts" ||
-			echo "not ok - sched-cls $n: exit status $?"
+		nf_check "nf-diff $n" 5 env NF_DIFF_EXPECT_CLASSIFIED=1 \
+			"$build/nf-diff" "$p" "$n" --packets "$gen/$n.pkts"
+		nf_check "sched-cls $n" 4 ip netns exec $p-rtr-xt \
+			"$build/sched-cls-load" "$n" --packets "$gen/$n.pkts"
 	fi
 	# Again from zeroed counters, with the short runs classified too.
-	ip netns exec $p-rtr-xt iptables-legacy-restore <"$gen/$n.rules" &&
-		NF_DIFF_CLASSIFY_MIN=2 NF_DIFF_EXPECT_CLASSIFIED=1 \
-			"$build/nf-diff" "$p" "$n+classifier" --packets "$gen/$n.pkts"
+	if ! out=$(ip netns exec $p-rtr-xt iptables-legacy-restore <"$gen/$n.rules" 2>&1); then
+		echo "not ok - nf-diff $n+classifier: iptables-legacy-restore: $out"
+		continue
+	fi
+	nf_check "nf-diff $n+classifier" 5 env NF_DIFF_CLASSIFY_MIN=2 \
+		NF_DIFF_EXPECT_CLASSIFIED=1 "$build/nf-diff" "$p" "$n+classifier" \
+		--packets "$gen/$n.pkts"
 done <<<"${NF_LARGE_LIST:-$tables}"
+
+# Every table ran three times, each run with all its results.
+if [ $ntables -gt 0 ] && [ $nf_runs = $((3 * ntables)) ] && [ $nf_bad = 0 ]; then
+	echo "ok - large differential test: $ntables tables ran three times (nf-diff twice, sched-cls once), every run with all its results"
+else
+	echo "not ok - large differential test: $ntables tables ran three times (nf-diff twice, sched-cls once), every run with all its results ($nf_runs runs of $((3 * ntables)), $nf_bad of them crashed or stopped short)"
+fi

@@ -23,6 +23,7 @@
  *   does not need);
  * - memory: x_tables' table as GET_INFO gives it (size of the entries,
  *   number of entries), the helper's stored table and image (bytes), the
+ *   SET_REPLACE request bpfilter.ko keeps for a helper's restart, the
  *   RSS this process grew by while reading, translating and compiling,
  *   and the kernel's "memlock" (/proc/self/fdinfo) of every program and
  *   map, with the programs' JIT bytes.
@@ -161,6 +162,11 @@ static void compile(const struct ipt_replace *repl, struct bpfilter_image **nf,
 	printf("insns_nf %u\ninsns_cls %u\n", input_prog(*nf)->nr_insns,
 	       input_prog(*cls)->nr_insns);
 	printf("stored_table_bytes %u\n", stored);
+	/* bpfilter.ko keeps the last accepted SET_REPLACE request whole
+	 * (kern_store.c): the wire header, struct ipt_replace, the entries.
+	 */
+	printf("kept_request_bytes %zu\n", sizeof(struct bpfilter_request) +
+	       sizeof(struct ipt_replace) + repl->size);
 	translate_med = median(tr, n);
 	codegen_nf_med = median(cg_nf, n);
 	printf("translate_ms %.3f\n", translate_med);

@@ -265,15 +265,18 @@ bpfilter in the kernel: the "memlock" /proc/self/fdinfo reports for
 every program (all hooks: the pages of the kernel's copy of the
 instructions) and for the maps (per-entry per-CPU counters included),
 and the programs' JIT bytes (the machine code, kept apart from the
-programs' memlock).  The helper: the stored table it keeps for the next
-commit (its size) plus the netfilter-link image (instructions and
+programs' memlock).  The module also keeps the last SET_REPLACE request
+it accepted, whole, to restore a restarted helper (\`kern_store.c\`:
+wire header, \`struct ipt_replace\` and the entries, as requested; the
+allocator rounds up).  The helper: the stored table it keeps for the
+next commit (its size) plus the netfilter-link image (instructions and
 relocations), and the RSS bench-prog grew by while reading the table
 and compiling both flavours (malloc's arenas included).  The ratio:
-bpfilter's programs, maps and JIT code plus the helper's table and
-image, over x_tables' total.
+bpfilter's programs, maps, JIT code and kept request plus the helper's
+table and image, over x_tables' total.
 
-| shape | rules | x_tables entries | x_tables total | bpfilter programs | bpfilter maps | JIT bytes | helper table + image | helper RSS growth KiB | bpfilter ÷ x_tables |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| shape | rules | x_tables entries | x_tables total | bpfilter programs | bpfilter maps | JIT bytes | module's kept request | helper table + image | helper RSS growth KiB | bpfilter ÷ x_tables |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 EOF
 for s in $shapes; do
 	for n in $(sizes $s); do
@@ -284,14 +287,14 @@ for s in $shapes; do
 		pr=$(val $k/mem_progs_memlock) mp=$(val $k/mem_maps_memlock)
 		st=$(val $k/stored_table_bytes) im=$(val $k/image_nf_bytes)
 		hl=$(awk -v a="$st" -v b="$im" 'BEGIN { print (a == "?" || b == "?") ? "?" : a + b }')
-		jt=$(val $k/mem_jited_all)
-		all=$(awk -v a="$pr" -v b="$mp" -v c="$hl" -v d="$jt" \
-			'BEGIN { print (a == "?" || b == "?" || c == "?" || d == "?") ? "?" : a + b + c + d }')
+		jt=$(val $k/mem_jited_all) kp=$(val $k/kept_request_bytes)
+		all=$(awk -v a="$pr" -v b="$mp" -v c="$hl" -v d="$jt" -v e="$kp" \
+			'BEGIN { print (a == "?" || b == "?" || c == "?" || d == "?" || e == "?") ? "?" : a + b + c + d + e }')
 		if [ "$(val $k/load_nf_err)" != "?" ]; then
-			echo "| $s | $n | $xs | $xt | refused | – | – | $hl | $(val $k/rss_compile_kb) | – |"
+			echo "| $s | $n | $xs | $xt | refused | – | – | $kp | $hl | $(val $k/rss_compile_kb) | – |"
 			continue
 		fi
-		echo "| $s | $n | $xs | $xt | $pr | $mp | $jt | $hl | $(val $k/rss_compile_kb) | $(ratio "$all" "$xt") |"
+		echo "| $s | $n | $xs | $xt | $pr | $mp | $jt | $kp | $hl | $(val $k/rss_compile_kb) | $(ratio "$all" "$xt") |"
 	done
 done
 
