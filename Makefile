@@ -7,11 +7,13 @@
 #   make check DEBUG=1        the same on a KASAN + kmemleak kernel
 #   make kernel               build only (cache: $BPFILTER_CACHE)
 #   make bench                measure the data plane on this machine's
-#                             kernel (root, no VM, about 10 minutes):
-#                             four ruleset shapes, 1 to 10,000 rules,
-#                             against x_tables and nftables; rewrites the
-#                             figures in docs/performance.md, plots in
-#                             build/bench/*.svg
+#                             kernel (root, about 10 minutes): four
+#                             ruleset shapes, 1 to 10,000 rules, against
+#                             x_tables and nftables; then the module path
+#                             in the 6.1 guest (one VM boot, builds the
+#                             kernel if needed; BENCH_GUEST=0: not);
+#                             rewrites the figures in docs/performance.md,
+#                             plots in build/bench/*.svg
 #   make bench-smoke          the same at 1 and 10 rules, one short
 #                             repetition, as TAP (build/bench/smoke.md)
 #

@@ -105,7 +105,7 @@ run_tap "harness self-tests" "$project/selftests/harness/run.sh" \
 # leaves room for a slower one.
 if [ -n "$cache" ] && [ -f "$cache/release" ]; then
 	run_tap "VM selftests" "$project/tools/vm-run.sh" "$cache" -t 3600 -- \
-		"BPFILTER_REF=$build/ref BPFILTER_PROBE=$build/vm/sockopt_probe BPFILTER_DIFF_REF=$build/diff/ref selftests/bpfilter/run.sh ${VM_TESTS:-}"
+		"BPFILTER_REF=$build/ref BPFILTER_PROBE=$build/vm/sockopt_probe BPFILTER_DIFF_REF=$build/diff/ref BPFILTER_BENCH=$build/bench selftests/bpfilter/run.sh ${VM_TESTS:-}"
 fi
 
 "$project/tools/tap-summary.sh" "$log"

@@ -111,6 +111,35 @@ neigh replace 192.0.2.2 lladdr 02:00:00:00:00:02 dev vp nud permanent
 ${4:-}"
 }
 
+# dp_router C R S [S_BATCH [R_BATCH]]: a client C (198.51.100.1 on vc),
+# a router R (198.51.100.254 on vr0, 203.0.113.254 on vr1, forwarding)
+# and a server S (203.0.113.1 on vs), joined by two veth pairs with
+# fixed MACs and set up by dp_setup, neighbours static, C's and S's
+# default routes via R; then S's and R's extra ip commands.
+dp_router() {
+	printf '%s\n' "netns add $1" "netns add $2" "netns add $3" \
+		"link add vc netns $1 address 02:00:00:00:01:0c type veth peer name vr0 netns $2 address 02:00:00:00:01:00" \
+		"link add vs netns $3 address 02:00:00:00:01:0e type veth peer name vr1 netns $2 address 02:00:00:00:01:01" |
+		dp_links || return 1
+	dp_setup "$1" 'addr add 198.51.100.1/24 dev vc
+link set dev vc up
+neigh replace 198.51.100.254 lladdr 02:00:00:00:01:00 dev vc nud permanent
+route add default via 198.51.100.254' &&
+	dp_setup "$3" "addr add 203.0.113.1/24 dev vs
+link set dev vs up
+neigh replace 203.0.113.254 lladdr 02:00:00:00:01:01 dev vs nud permanent
+route add default via 203.0.113.254
+${4:-}" &&
+	dp_setup "$2" "addr add 198.51.100.254/24 dev vr0
+addr add 203.0.113.254/24 dev vr1
+link set dev vr0 up
+link set dev vr1 up
+neigh replace 198.51.100.1 lladdr 02:00:00:00:01:0c dev vr0 nud permanent
+neigh replace 203.0.113.1 lladdr 02:00:00:00:01:0e dev vr1 nud permanent
+${5:-}" &&
+	dp_in "$2" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+}
+
 # dp_blob_processes: lib.sh's blob_processes with one program (ls)
 # instead of a readlink per process.
 dp_blob_processes() {

@@ -199,29 +199,10 @@ expected_logs='opt-ip: 2
 opt-rr: 2
 opt-tcp: 8'
 
+# S has 203.0.113.77 on lo too, which R reaches through vr1.
 setup_side() {
-	local s=$1 c=$p-c-$1 r=$p-r-$1 sv=$p-s-$1
-	printf '%s\n' "netns add $c" "netns add $r" "netns add $sv" \
-		"link add vc netns $c address 02:00:00:00:01:0c type veth peer name vr0 netns $r address 02:00:00:00:01:00" \
-		"link add vs netns $sv address 02:00:00:00:01:0e type veth peer name vr1 netns $r address 02:00:00:00:01:01" |
-		dp_links || return 1
-	dp_setup $c 'addr add 198.51.100.1/24 dev vc
-link set dev vc up
-neigh replace 198.51.100.254 lladdr 02:00:00:00:01:00 dev vc nud permanent
-route add default via 198.51.100.254' &&
-	dp_setup $sv 'addr add 203.0.113.1/24 dev vs
-addr add 203.0.113.77/32 dev lo
-link set dev vs up
-neigh replace 203.0.113.254 lladdr 02:00:00:00:01:01 dev vs nud permanent
-route add default via 203.0.113.254' &&
-	dp_setup $r 'addr add 198.51.100.254/24 dev vr0
-addr add 203.0.113.254/24 dev vr1
-link set dev vr0 up
-link set dev vr1 up
-neigh replace 198.51.100.1 lladdr 02:00:00:00:01:0c dev vr0 nud permanent
-neigh replace 203.0.113.1 lladdr 02:00:00:00:01:0e dev vr1 nud permanent
-neigh replace 203.0.113.77 lladdr 02:00:00:00:01:0e dev vr1 nud permanent' &&
-	dp_in $r sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+	dp_router $p-c-$1 $p-r-$1 $p-s-$1 'addr add 203.0.113.77/32 dev lo' \
+		'neigh replace 203.0.113.77 lladdr 02:00:00:00:01:0e dev vr1 nud permanent'
 }
 
 # The hand-made packets from C: a datagram in 3 fragments, one with IP

@@ -30,7 +30,7 @@ dataplane_durability.sh dataplane_cleanup.sh dataplane_scale.sh
 dataplane_reject.sh dataplane_stateful.sh dataplane_owner.sh
 dataplane_owner_userns.sh dataplane_matches.sh dataplane_options.sh
 dataplane_realistic.sh dataplane_limit.sh dataplane_untracked.sh
-dataplane_nflog.sh dataplane_dispatch.sh
+dataplane_nflog.sh dataplane_dispatch.sh bench_guest.sh
 kmemleak.sh"
 
 [ $# -gt 0 ] && tests="$*"

@@ -21,7 +21,10 @@
 #   and bpfilter's netfilter-link programs (attached by bench-prog);
 #   bench_flood.c says why the sender's CPU time is the measure.  The
 #   configurations take turns within each repetition, so that a change
-#   in the machine's load hits them alike.
+#   in the machine's load hits them alike;
+# - the module path (guest.sh): the blocklist and ports shapes through
+#   bpfilter.ko in the 6.1 guest beside iptables-nft and the nft set
+#   version, with the commit times a user sees there.
 # Nothing is asserted about the figures.  Every block cross-checks that
 # each packet the receiver delivered past LOCAL_IN was counted by the
 # entry it should match (x_tables, iptables-nft: the rule rules.awk
@@ -50,6 +53,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 project=$(cd "$here/../.." && pwd)
+. "$here/bench_lib.sh"
 build=$project/build/bench
 smoke=0
 [ "${1:-}" = --smoke ] && smoke=1
@@ -91,17 +95,7 @@ problem() {
 	problems=$((problems + 1))
 }
 
-cleanup() {
-	local pid c
-	for pid in "${pids[@]}"; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	for c in $configs; do
-		ip netns del "$p-$c-tx" 2>/dev/null
-		ip netns del "$p-$c-rx" 2>/dev/null
-	done
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces, BPF)"
 for tool in ip iptables-legacy iptables-legacy-restore iptables-legacy-save \
@@ -112,66 +106,6 @@ mkdir -p "$build"
 make -s -C "$here" O="$build" >&2 || fail "building the tools failed"
 : > "$results"
 : > "$build/problems.txt"
-
-# CONFIG: sender and receiver namespaces joined by a veth pair, the
-# receiver's socket bound (and never read) by bench-flood --sink.
-setup_pair() {
-	local tx=$p-$1-tx rx=$p-$1-rx ns
-	for ns in $tx $rx; do
-		ip netns add $ns || return 1
-		ip -n $ns link set lo up
-		# No IPv6 chatter (router solicitations, MLD) on the link.
-		ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 || return 1
-	done
-	ip -n $tx link add v0 type veth peer name v1 netns $rx || return 1
-	ip -n $tx addr add $src/30 dev v0
-	ip -n $rx addr add $dst/30 dev v1
-	ip -n $tx link set v0 up
-	ip -n $rx link set v1 up
-	ip netns exec $rx "$build/bench-flood" --sink $dst > "$build/sink-$1" &
-	pids+=($!)
-}
-
-# Packets namespace $1 delivered past LOCAL_IN (IpInDelivers; UDP's
-# InDatagrams only counts what the never read socket would read).
-delivered() {
-	ip netns exec "$1" awk '/^Ip:/ && !f { for (i = 2; i <= NF; i++)
-						  if ($i == "InDelivers") f = i
-					      next }
-				/^Ip:/ { print $f }' /proc/net/snmp
-}
-
-# The packet counter of the entry rules.awk's "# match:" line ($1) names,
-# from iptables-save -c output on stdin.
-matched_count() {
-	if [ "$1" = policy ]; then
-		sed -n 's|^:INPUT ACCEPT \[\([0-9]*\):.*|\1|p'
-	else
-		awk -v r="$1" '{ i = index($0, "] ") }
-			       i && substr($0, i + 2) == r {
-				       print substr($0, 2, index($0, ":") - 2) }'
-	fi
-}
-
-# Wall time of a command in ms (its output discarded), or "?" when it
-# failed.
-wall_ms() {
-	local t0 t1
-	t0=$(date +%s%N)
-	"$@" > /dev/null || { echo "?"; return 1; }
-	t1=$(date +%s%N)
-	awk -v d=$((t1 - t0)) 'BEGIN { printf "%.1f\n", d / 1e6 }'
-}
-
-# Commit latency of one more rule onto the table just loaded: the median
-# of 3 appends (rules of TEST-NET-1 no packet matches).
-append_ms() {
-	local cmd=$1 ns=$2 i
-	for i in 1 2 3; do
-		wall_ms ip netns exec "$ns" "$cmd" -A INPUT -s 192.0.2.$i/32 -j DROP
-	done | sort -n | sed -n 2p
-}
 
 # One ruleset: commits, static figures from bench-prog, the traffic runs,
 # the cross-checks.
@@ -294,7 +228,8 @@ say "bench: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)
 for c in $configs; do
-	setup_pair $c || fail "cannot set up the $c namespaces"
+	setup_pair $c "$build/bench-flood" "$build/sink-$c" ||
+		fail "cannot set up the $c namespaces"
 done
 # No packet before every receiver's socket is bound (ICMP errors else).
 nconf=$(echo $configs | wc -w)
@@ -355,6 +290,27 @@ if [ $smoke = 1 ]; then
 		echo "ok - bench smoke: every shape at 1 and 10 rules measured ($report)"
 	fi
 	exit 0
+fi
+# The module path: bpfilter.ko's SCHED_CLS programs at its own hooks in
+# the 6.1 guest, beside iptables-nft and the nft set version in the same
+# boot (guest.sh; the kernel is built first if it is not).  BENCH_GUEST=0
+# leaves it out.
+if [ "${BENCH_GUEST:-1}" = 1 ]; then
+	say "bench: the module path in the 6.1 guest"
+	cache=$("$project/tools/build-kernel.sh" | tail -n 1)
+	[ -n "$cache" ] && [ -f "$cache/release" ] || fail "the guest kernel does not build"
+	"$project/tools/vm-run.sh" "$cache" -t 7200 -- \
+		"tools/bench/guest.sh $build" > "$build/guest.txt" ||
+		say "bench: the guest bench failed (status $?; $build/guest.txt)"
+	grep '^# check:' "$build/guest.txt" >> "$build/problems.txt"
+	{
+		echo
+		echo "## The module path in the 6.1 guest"
+		echo
+		echo "Generated by \`tools/bench/guest.sh\` on $(date -u +%F) (make bench's guest part)."
+		echo
+		"$here/guest-report.sh" "$build/guest.txt"
+	} >> "$report"
 fi
 cat "$report"
 # A partial run (shapes or sizes chosen) is for development: its tables
