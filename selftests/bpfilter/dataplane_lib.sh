@@ -292,6 +292,20 @@ dp_diff() {
 	return 1
 }
 
+# dp_log_lines MARK PREFIX [volatile]: the LOG lines whose prefix
+# matches PREFIX (a grep regex, e.g. "ct-[a-z]*") that the kernel wrote
+# after the last line containing MARK (a line count would not do: a
+# full log buffer drops its oldest lines), without timestamps; with
+# "volatile", without the fields that differ between runs (IP id, TCP
+# sequence numbers) either.
+dp_log_lines() {
+	local strip=
+	[ "${3:-}" = volatile ] && strip='s/ ID=[0-9]*//; s/ SEQ=[0-9]*//; s/ ACK=[0-9]*//'
+	dmesg | awk -v m="$1" 'index($0, m) { n = NR } { l[NR] = $0 }
+		END { for (i = n + 1; n && i <= NR; i++) print l[i] }' |
+		grep " $2: " | sed -e 's/^\[[^]]*\] //' -e "$strip"
+}
+
 # dp_now: seconds since the epoch, with fractions.
 dp_now() {
 	date +%s.%N

@@ -267,14 +267,6 @@ run_stream() {
 	sed 's/^/S /' "$out/sink.$1" >> "$out/stream.$1"
 }
 
-# log_lines MARK: the lines of this test's LOG rules after the line
-# MARK, without timestamps.
-log_lines() {
-	dmesg | awk -v m="$1" 'index($0, m) { n = NR } { l[NR] = $0 }
-		END { for (i = n + 1; n && i <= NR; i++) print l[i] }' |
-		grep ' opt-[a-z]*: ' | sed -e 's/^\[[^]]*\] //'
-}
-
 dp_begin $p
 all_netns=$(cat /proc/sys/net/netfilter/nf_log_all_netns 2>/dev/null || echo 0)
 check "LOG lines from every namespace (nf_log_all_netns)" \
@@ -286,7 +278,7 @@ for s in nft bpf; do
 	mark="dataplane_options: side $s begins ($$)"
 	echo "$mark" > /dev/kmsg
 	check "$s: rules load, exchanges run" run_side $s
-	log_lines "$mark" > "$out/log.$s"
+	dp_log_lines "$mark" "opt-[a-z]*" > "$out/log.$s"
 	dp_counters $s $p-r-$s > "$out/counters.r.$s"
 	dp_counters $s $p-s-$s > "$out/counters.s.$s"
 	check "$s: a TCP stream from R to S" run_stream $s

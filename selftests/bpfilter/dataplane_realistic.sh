@@ -479,16 +479,6 @@ laptop_run() {
 	dp_counters $s $l > "$out/laptop.counters.$s"
 }
 
-# log_lines MARK: the laptop's LOG lines written after the kernel log
-# line MARK, without timestamps and the fields that differ between runs.
-log_lines() {
-	dmesg | awk -v m="$1" 'index($0, m) { n = NR } { l[NR] = $0 }
-		END { for (i = n + 1; n && i <= NR; i++) print l[i] }' |
-		grep ' laptop-reject: ' |
-		sed -e 's/^\[[^]]*\] //' -e 's/ ID=[0-9]*//' \
-			-e 's/ SEQ=[0-9]*//' -e 's/ ACK=[0-9]*//'
-}
-
 # packets_of FILE: the packet counters of FILE's entries that $want
 # lists (by-hand expectations, "CHAIN rule N PACKETS" or "CHAIN policy -
 # PACKETS"), in $want's form, sorted.
@@ -532,7 +522,7 @@ for r in docker kubernetes fail2ban laptop; do
 		mark="dataplane_realistic: $r side $s begins ($$)"
 		echo "$mark" > /dev/kmsg
 		check "$r, $s: the ruleset loads, the traffic runs" ${r}_run $s
-		[ $r = laptop ] && log_lines "$mark" > "$out/log.$s"
+		[ $r = laptop ] && dp_log_lines "$mark" laptop-reject volatile > "$out/log.$s"
 	done
 	for s in $sides; do
 		eval "e=\${${r}_expected_$s:-\$${r}_expected}"

@@ -153,17 +153,6 @@ observed() {
 	dp_snmp $p-c-$1 Icmp:InEchoReps | sed 's/^/C /'
 }
 
-# log_lines MARK: the LOG lines the kernel wrote after the line MARK (a
-# line count would not do: a full log buffer drops its oldest lines),
-# without timestamps and the fields that differ between runs.
-log_lines() {
-	dmesg | awk -v m="$1" 'index($0, m) { n = NR } { l[NR] = $0 }
-		END { for (i = n + 1; n && i <= NR; i++) print l[i] }' |
-		grep ' ct-[a-z]*: ' |
-		sed -e 's/^\[[^]]*\] //' -e 's/ ID=[0-9]*//' \
-			-e 's/ SEQ=[0-9]*//' -e 's/ ACK=[0-9]*//'
-}
-
 log_counts() {
 	awk '{ n[$1]++ } END { for (k in n) print k, n[k] }' "$1" | sort
 }
@@ -180,7 +169,7 @@ for s in nft bpf; do
 	mark="dataplane_stateful: side $s begins ($$)"
 	echo "$mark" > /dev/kmsg
 	check "$s: rules load, exchanges run" run_side $s
-	log_lines "$mark" > "$out/log.$s"
+	dp_log_lines "$mark" "ct-[a-z]*" volatile > "$out/log.$s"
 	observed $s > "$out/observed.$s"
 done
 echo "$all_netns" > /proc/sys/net/netfilter/nf_log_all_netns
