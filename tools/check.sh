@@ -108,4 +108,11 @@ if [ -n "$cache" ] && [ -f "$cache/release" ]; then
 		"BPFILTER_REF=$build/ref BPFILTER_PROBE=$build/vm/sockopt_probe BPFILTER_DIFF_REF=$build/diff/ref BPFILTER_BENCH=$build/bench selftests/bpfilter/run.sh ${VM_TESTS:-}"
 fi
 
+# Each failure again, with the diagnostics under it (up to 20 lines),
+# just above the summary: a CI log shown only by its head and tail still
+# tells why.  Comment lines, so that they count for nothing.
+awk '/^not ok/ { n = 20; print "# FAILED: " $0; next }
+	n && /^#/ { print "#   " $0; n--; next }
+	{ n = 0 }' "$log" | head -n 400
+
 "$project/tools/tap-summary.sh" "$log"

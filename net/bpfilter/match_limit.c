@@ -28,8 +28,9 @@
 #define LIMIT_ATTEMPTS	4
 
 /* The subprogram's frame. */
-#define S_KEY		(-4)	/* u32: the state map's key */
-#define S_NOW		(-16)	/* u64: jiffies */
+#define S_KEY		(-8)	/* u32: the state map's key */
+#define S_PREV		(-16)	/* u64: prev, as the fast path read it */
+#define S_INCREASE	(-24)	/* u64: credit_increase, a u32 */
 
 _Static_assert(offsetof(struct bpfilter_limit_state, prev) == 0 &&
 	       offsetof(struct bpfilter_limit_state, credit) == 8,
@@ -104,29 +105,42 @@ static void emit_limit_subprog(struct codegen *cg)
 	/* Cannot fail: the slot is below max_entries. */
 	bpf_prog_jump(p, insn_jmp_imm(BPF_JEQ, BPF_REG_0, 0, 0), over);
 	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_9, BPF_REG_0));
-	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_jiffies64));
-	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_0, S_NOW));
 
-	/* limit_mt()'s fast path: short of credit, and no jiffy since. */
+	/*
+	 * limit_mt()'s fast path: short of credit, and no jiffy since.
+	 * jiffies is read after prev, as limit_mt() does: read before
+	 * it, a tick (the timer interrupt on this very CPU) could let
+	 * another CPU store the new jiffy in prev first, and the slow
+	 * path below would then see time run backwards.
+	 */
 	bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_1, BPF_REG_9, 8));
 	bpf_prog_emit(p, insn_alu32_reg(BPF_ADD, BPF_REG_1, BPF_REG_8));
 	bpf_prog_jump(p, insn_jmp_reg(BPF_JGE, BPF_REG_1, BPF_REG_6, 0), slow);
-	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_2, BPF_REG_9, 0));
-	bpf_prog_jump(p, insn_jmp_reg(BPF_JEQ, BPF_REG_2, BPF_REG_0, 0), over);
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_9, 0));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_1, S_PREV));
+	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_jiffies64));
+	bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_1, BPF_REG_10, S_PREV));
+	bpf_prog_jump(p, insn_jmp_reg(BPF_JEQ, BPF_REG_1, BPF_REG_0, 0), over);
 	bpf_prog_bind(p, slow);
 
 	/*
-	 * r4: credit_increase, a u32 summed over the attempts as limit_mt's.
+	 * credit_increase, a u32 summed over the attempts as limit_mt's,
+	 * lives on the stack: each attempt's jiffies call clobbers r1-r5.
 	 * Only the compare-and-swap branches: a branch here is a state the
 	 * verifier keeps pending while it walks every later rule, and it
 	 * allows 8,192 pending states per program (BPF_COMPLEXITY_LIMIT_
 	 * JMP_SEQ).  The rest is branch-free (values are u32s in 64-bit
 	 * registers, so a 64-bit difference's sign bit compares them).
 	 */
-	bpf_prog_emit(p, insn_mov32_imm(BPF_REG_4, 0));
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_1, 0));
+	bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_1, S_INCREASE));
 	for (attempt = 0; attempt < LIMIT_ATTEMPTS; attempt++) {
-		/* r4 += (now - xchg(&prev, now)) * CREDITS_PER_JIFFY ... */
-		bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_0, BPF_REG_10, S_NOW));
+		/*
+		 * credit_increase += (now - xchg(&prev, now)) *
+		 * CREDITS_PER_JIFFY, with now read just before the
+		 * exchange, as limit_mt() reads it ...
+		 */
+		bpf_prog_emit(p, insn_call_helper(BPF_FUNC_jiffies64));
 		bpf_prog_emit(p, insn_mov64_reg(BPF_REG_1, BPF_REG_0));
 		bpf_prog_emit(p, insn_atomic(BPF_DW, BPF_REG_9, BPF_REG_1, 0,
 					     BPF_XCHG));
@@ -140,7 +154,9 @@ static void emit_limit_subprog(struct codegen *cg)
 		bpf_prog_emit(p, insn_alu64_imm(BPF_RSH, BPF_REG_2, 63));
 		bpf_prog_emit(p, insn_alu64_reg(BPF_MUL, BPF_REG_0, BPF_REG_2));
 		bpf_prog_emit(p, insn_alu64_imm(BPF_MUL, BPF_REG_0, cpj));
+		bpf_prog_emit(p, insn_ldx(BPF_DW, BPF_REG_4, BPF_REG_10, S_INCREASE));
 		bpf_prog_emit(p, insn_alu32_reg(BPF_ADD, BPF_REG_4, BPF_REG_0));
+		bpf_prog_emit(p, insn_stx(BPF_DW, BPF_REG_10, BPF_REG_4, S_INCREASE));
 
 		/* r3 = credit + r4, in u32 */
 		bpf_prog_emit(p, insn_ldx(BPF_W, BPF_REG_2, BPF_REG_9, 8));

@@ -138,7 +138,8 @@ check "(a) ruleset A committed and read back" save a '*filter
 COMMIT'
 drops=$(softnet_drops)
 hook_delay 500
-flood_start 9 30 a
+# Until killed: 300 commits take 2 s to 36 s (a loaded host).
+flood_start 9 600 a
 sleep 0.5
 "$probe" -n "$h" swap 300 2 "$out/a.bin" "$out/b.bin" > "$out/swap" 2> "$out/swap.err"
 rc=$?
@@ -172,7 +173,7 @@ printf '%s\n' '*filter' \
 	'COMMIT' | ipt_restore bpf "$h"
 drops=$(softnet_drops)
 hook_delay 500
-flood_start 10 60 b
+flood_start 10 600 b
 sleep 0.5
 i=0
 : > "$out/cmds"

@@ -6,7 +6,13 @@
  * length as the message carries it (the copy range or --nflog-size
  * decides), the mark and the hook.
  *
- *   nflog_listen [-n NETNS] -g GROUP [-R READYFILE]
+ *   nflog_listen [-n NETNS] -g GROUP [-q QTHRESH -T TIMEOUT] [-R READYFILE]
+ *
+ * -q and -T set the instance's queue threshold (default 1: a message per
+ * packet) and flush timeout (1/100 s); with -q, a line "batch N" follows
+ * the N packet messages each receive brought, so that a rule's
+ * --nflog-threshold, which lowers the instance's, shows as the size of
+ * the batches.
  *
  * Exit status 0, or 2 on a usage or setup error.
  */
@@ -105,7 +111,7 @@ int main(int argc, char **argv)
 	struct nfulnl_msg_config_mode mode = {
 		.copy_range = htonl(0xffff), .copy_mode = NFULNL_COPY_PACKET,
 	};
-	uint32_t qthresh = htonl(1);
+	uint32_t qthresh = 1, timeout = 0, batch;
 	const char *ready = NULL;
 	char buf[65536];
 	struct nlmsghdr *nh;
@@ -114,16 +120,18 @@ int main(int argc, char **argv)
 	int c, fd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "g:n:R:")) != -1) {
+	while ((c = getopt(argc, argv, "g:n:q:R:T:")) != -1) {
 		switch (c) {
 		case 'g': group = strtol(optarg, NULL, 10); break;
+		case 'q': qthresh = strtoul(optarg, NULL, 10); break;
+		case 'T': timeout = strtoul(optarg, NULL, 10); break;
 		case 'n': enter_netns(optarg); break;
 		case 'R': ready = optarg; break;
 		default: return 2;
 		}
 	}
 	if (group < 0 || group > 65535) {
-		fprintf(stderr, "usage: nflog_listen [-n NETNS] -g GROUP [-R READYFILE]\n");
+		fprintf(stderr, "usage: nflog_listen [-n NETNS] -g GROUP [-q QTHRESH -T TIMEOUT] [-R READYFILE]\n");
 		return 2;
 	}
 	signal(SIGTERM, on_signal);
@@ -133,8 +141,13 @@ int main(int argc, char **argv)
 		die("netlink");
 	config(fd, group, NFULA_CFG_CMD, &cmd, sizeof(cmd));
 	config(fd, group, NFULA_CFG_MODE, &mode, sizeof(mode));
-	/* A message per packet, not batches flushed after a second. */
-	config(fd, group, NFULA_CFG_QTHRESH, &qthresh, sizeof(qthresh));
+	/* By default a message per packet, not batches flushed after a second. */
+	batch = htonl(qthresh);
+	config(fd, group, NFULA_CFG_QTHRESH, &batch, sizeof(batch));
+	if (timeout) {
+		timeout = htonl(timeout);
+		config(fd, group, NFULA_CFG_TIMEOUT, &timeout, sizeof(timeout));
+	}
 	if (ready && close(open(ready, O_CREAT | O_WRONLY, 0644)))
 		die(ready);
 	while (!stop) {
@@ -145,11 +158,16 @@ int main(int argc, char **argv)
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0)
 			continue;
+		batch = 0;
 		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n);
 		     nh = NLMSG_NEXT(nh, n))
 			if (nh->nlmsg_type ==
-			    ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
+			    ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET)) {
 				print_packet(nh);
+				batch++;
+			}
+		if (qthresh != 1 && batch)
+			printf("batch %u\n", batch);
 	}
 	return 0;
 }

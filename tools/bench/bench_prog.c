@@ -14,7 +14,8 @@
  * - BPF_PROG_TEST_RUN ns per run on one UDP packet SRC -> DST:9, for the
  *   netfilter-link program and for the SCHED_CLS code (loaded as a
  *   socket filter: a SCHED_CLS test run starts at the Ethernet header,
- *   a socket filter's at L3, where the module's hooks start).
+ *   a socket filter's at L3, where the module's hooks start), and that
+ *   code loaded as root too (clsroot: no Spectre hardening).
  * - what a commit would cost without the module (commit_nf_ms):
  *   translate + codegen of the netfilter-link flavour + creating the maps
  *   + BPF_PROG_LOAD of every hook's program (INPUT's median), all timed
@@ -435,8 +436,12 @@ static void load_nf(const struct bpfilter_image *img, struct nf_loaded *l)
  * The SCHED_CLS INPUT program as bpfilter.ko loads it (timed), then the
  * same code as a socket filter, for test runs; its maps stay open with
  * it until exit.  Return: the socket filter's fd, or a negative number.
+ * @root: the same socket filter loaded with this process's privileges
+ * (root: CAP_PERFMON, so without the verifier's Spectre hardening, which
+ * the module's loader credentials keep on), or a negative number; the
+ * two runs' difference is what the hardening costs.
  */
-static int load_cls(const struct bpfilter_image *img)
+static int load_cls(const struct bpfilter_image *img, int *root)
 {
 	const struct bpfilter_hook_prog *hp = input_prog(img);
 	int *maps = map_fds_alloc(img), cls, sf = -1, ret;
@@ -461,10 +466,12 @@ static int load_cls(const struct bpfilter_image *img)
 				hp->nr_insns).fd;
 		close(cls);
 	}
-	free(insns);
 	ret = loader_caps(false);
 	if (ret)
 		die("capset back", -ret);
+	*root = sf >= 0 ? load_timed(BPF_PROG_TYPE_SOCKET_FILTER, 0, insns,
+				     hp->nr_insns).fd : -1;
+	free(insns);
 	return sf;
 }
 
@@ -620,10 +627,10 @@ int main(int argc, char **argv)
 	struct ipt_replace *repl;
 	struct nf_loaded l;
 	const char *attach = NULL;
-	struct run runs[2];
+	struct run runs[3];
 	unsigned int nruns = 0;
 	long rss0;
-	int sf, i;
+	int sf, sf_root = -1, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "--floor"))
@@ -653,7 +660,7 @@ int main(int argc, char **argv)
 	/* Both flavours' images held, the stored tables freed. */
 	printf("rss_compile_kb %ld\n", rss_kb() - rss0);
 	load_nf(nf, &l);
-	sf = run_only ? -1 : load_cls(cls);
+	sf = run_only ? -1 : load_cls(cls, &sf_root);
 
 	/* The socket filter's copy gets an Ethernet header in front. */
 	pkt[12] = ETH_P_IP >> 8;
@@ -666,6 +673,9 @@ int main(int argc, char **argv)
 	if (sf >= 0)
 		runs[nruns++] = (struct run){ .key = "cls", .fd = sf, .pkt = pkt,
 					      .len = sizeof(pkt) };
+	if (sf_root >= 0)
+		runs[nruns++] = (struct run){ .key = "clsroot", .fd = sf_root,
+					      .pkt = pkt, .len = sizeof(pkt) };
 	run_report(runs, nruns);
 	if (attach) {
 		if (l.prog_fds[NF_INET_LOCAL_IN] < 0)
@@ -674,6 +684,8 @@ int main(int argc, char **argv)
 	}
 	if (sf >= 0)
 		close(sf);
+	if (sf_root >= 0)
+		close(sf_root);
 	nf_loaded_release(&l);
 	bpfilter_image_free(nf);
 	bpfilter_image_free(cls);

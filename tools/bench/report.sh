@@ -184,17 +184,19 @@ ns per run of the INPUT program on one 46-byte UDP packet: the kernel's
 mean over \`repeat\` runs (100,000, fewer when that exceeds 0.2 s),
 median [min–max] of 5 such test runs, the flavours taking turns.  The
 SCHED_CLS code runs as a socket filter loaded with the same credentials
-(a SCHED_CLS test run would start at the Ethernet header); the
-netfilter-link run has the default context (LOCAL_OUT state, devices
-lo), which no rule matches on.  The floor program runs in
+as bpfilter.ko's loader (CAP_BPF and CAP_NET_ADMIN: the verifier's
+Spectre hardening on; a SCHED_CLS test run would start at the Ethernet
+header), and once more loaded as root ("as root": the hardening off);
+the netfilter-link run has the default context (LOCAL_OUT state,
+devices lo), which no rule matches on.  The floor program runs in
 $(run_cells floor/run_floor) ns: the test-run loop's own cost.
 
-| shape | rules | last: nf-link | last: SCHED_CLS | policy: nf-link |
-|---|---:|---:|---:|---:|
+| shape | rules | last: nf-link | last: SCHED_CLS | last: SCHED_CLS as root | policy: nf-link |
+|---|---:|---:|---:|---:|---:|
 EOF
 for s in $shapes; do
 	for n in $(sizes $s); do
-		echo "| $s | $n | $(run_cells $s/$n/last/run_nf) | $(run_cells $s/$n/last/run_cls) | $(run_cells $s/$n/policy/run_nf) |"
+		echo "| $s | $n | $(run_cells $s/$n/last/run_nf) | $(run_cells $s/$n/last/run_cls) | $(run_cells $s/$n/last/run_clsroot) | $(run_cells $s/$n/policy/run_nf) |"
 	done
 done
 
