@@ -45,6 +45,8 @@ struct codegen {
 	unsigned int count_verdict_label[2];
 	/* BPFILTER_NEED_* the rules emitted so far need. */
 	__u32 needs;
+	/* A classifier key was stored at CG_S_OPT (cg_key_area_reuse()). */
+	bool key_area_used;
 	/* The LOG targets met, each once: the image's table. */
 	struct bpfilter_log_desc *logs;
 	__u32 nr_logs;
@@ -87,6 +89,14 @@ struct bpf_prog_buf *cg_prog(struct codegen *cg)
 const struct codegen_flavour *cg_flavour(struct codegen *cg)
 {
 	return cg->flavour;
+}
+
+bool cg_key_area_reuse(struct codegen *cg)
+{
+	bool used = cg->key_area_used;
+
+	cg->key_area_used = true;
+	return used;
 }
 
 void cg_emit_verdict(struct codegen *cg, bool accept)
@@ -681,6 +691,7 @@ static int compile_hook(struct codegen *cg, unsigned int hook,
 	cg->count_verdict_label[0] = bpf_prog_label(p);
 	cg->count_verdict_label[1] = bpf_prog_label(p);
 	cg->nr_subprogs = 0;
+	cg->key_area_used = false;
 	cg->prog_seq++;
 	cg->prog_class_maps = 0;
 

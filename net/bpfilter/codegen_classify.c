@@ -294,9 +294,19 @@ static void emit_key(struct bpf_prog_buf *p, const struct class_layout *l)
 void cg_emit_class_lookup(struct codegen *cg, const struct class_layout *l,
 			  int nr, unsigned int miss)
 {
+	const struct codegen_flavour *fl = cg_flavour(cg);
 	struct bpf_prog_buf *p = cg_prog(cg);
 
 	cg_class_map_use(cg, nr);
+	/*
+	 * A key word of few bits (a masked name, a prefix length) is a
+	 * bounded scalar, so its 8-byte store is a spilled register to the
+	 * verifier, and under Spectre v4 hardening any later store to a
+	 * slot holding a spill gets a barrier: three per lookup after the
+	 * first.  One helper write over the key's slots costs less.
+	 */
+	if (cg_key_area_reuse(cg) && fl->unspill_stack)
+		fl->unspill_stack(p, CG_S_OPT, 8 * ((2 + l->words) / 2));
 	emit_key(p, l);
 	bpf_prog_emit_reloc(p, insn_ld_imm64_lo(BPF_REG_1, BPF_PSEUDO_MAP_FD, 0),
 			    BPFILTER_RELOC_MAP_FD, nr);

@@ -98,6 +98,13 @@ struct codegen_flavour {
 	void (*load_meta_ptr)(struct bpf_prog_buf *p, __u8 reg);
 	/* Map BPFILTER_MAP_META as the loader must create it, or NULL. */
 	const struct bpfilter_map_desc *meta_map;
+	/*
+	 * Make @len bytes of the stack at @off plain data to the verifier
+	 * again, by a helper's write (no spilled register left in them, so
+	 * the next stores there get no Spectre v4 barrier).  Clobbers
+	 * r0-r5.  NULL: the flavour's loader has no such hardening.
+	 */
+	void (*unspill_stack)(struct bpf_prog_buf *p, __s16 off, __u32 len);
 };
 
 extern const struct codegen_flavour codegen_flavour_nf_link;
@@ -119,6 +126,10 @@ static inline void cg_load_untracked(struct bpf_prog_buf *p, __u8 reg,
 	bpf_prog_emit(p, insn_alu64_imm(BPF_AND, reg, mask));
 }
 const struct codegen_flavour *cg_flavour(struct codegen *cg);
+/* Whether a lookup key was stored at CG_S_OPT before in this program;
+ * from now on it was.
+ */
+bool cg_key_area_reuse(struct codegen *cg);
 
 /*
  * The BPFILTER_MAP_STATE slot of the match whose data (in the table the

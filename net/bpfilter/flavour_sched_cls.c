@@ -92,14 +92,19 @@ static void sc_load_meta_ptr(struct bpf_prog_buf *p, __u8 reg)
 #define SC_FRAME_SIZE	(-CG_S_FLAVOUR)
 #define SC_BAD_OFFSET	0x80000000U	/* > INT_MAX: refused, zeroed */
 
-static void zero_frame(struct bpf_prog_buf *p)
+static void sc_unspill_stack(struct bpf_prog_buf *p, __s16 off, __u32 len)
 {
 	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_1, CG_REG_CTX));
 	bpf_prog_emit(p, insn_mov32_imm(BPF_REG_2, (__s32)SC_BAD_OFFSET));
 	bpf_prog_emit(p, insn_mov64_reg(BPF_REG_3, BPF_REG_10));
-	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_3, -SC_FRAME_SIZE));
-	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_4, SC_FRAME_SIZE));
+	bpf_prog_emit(p, insn_alu64_imm(BPF_ADD, BPF_REG_3, off));
+	bpf_prog_emit(p, insn_mov64_imm(BPF_REG_4, len));
 	bpf_prog_emit(p, insn_call_helper(BPF_FUNC_skb_load_bytes));
+}
+
+static void zero_frame(struct bpf_prog_buf *p)
+{
+	sc_unspill_stack(p, -SC_FRAME_SIZE, SC_FRAME_SIZE);
 }
 
 static void sc_prologue(struct bpf_prog_buf *p, unsigned int hook)
@@ -209,4 +214,5 @@ const struct codegen_flavour codegen_flavour_sched_cls = {
 	.verdict_drop = NF_DROP,
 	.load_meta_ptr = sc_load_meta_ptr,
 	.meta_map = &meta_map,
+	.unspill_stack = sc_unspill_stack,
 };
