@@ -5,10 +5,11 @@
  * on the hook's skb.  ctx is struct __sk_buff; at the IPv4 hooks the
  * skb's data starts at the IP header and __sk_buff.len is skb->len.
  *
- * The module computes no data pointers (bpf_compute_data_pointers() is
- * tc's step), so packet bytes are read with bpf_skb_load_bytes() only,
- * never by direct packet access; __sk_buff.cb is never touched either,
- * as at a netfilter hook skb->cb holds the IP layer's control block.
+ * Packet bytes are read with bpf_skb_load_bytes() only, never by direct
+ * packet access (the module computes the data pointers as tc does, as
+ * defence in depth, and its instruction scan refuses data/data_end);
+ * __sk_buff.cb is never touched either, as at a netfilter hook skb->cb
+ * holds the IP layer's control block.
  * The device names, which a SCHED_CLS program cannot read, come from
  * map BPFILTER_MAP_META: one struct bpfilter_meta (msgfmt.h) per CPU,
  * written by the module before each run.  The only relocations are map

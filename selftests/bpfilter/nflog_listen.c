@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	struct nfulnl_msg_config_mode mode = {
 		.copy_range = htonl(0xffff), .copy_mode = NFULNL_COPY_PACKET,
 	};
-	uint32_t qthresh = 1, timeout = 0, batch;
+	uint32_t qthresh = 1, timeout = 0, be, batch;
 	const char *ready = NULL;
 	char buf[65536];
 	struct nlmsghdr *nh;
@@ -142,11 +142,11 @@ int main(int argc, char **argv)
 	config(fd, group, NFULA_CFG_CMD, &cmd, sizeof(cmd));
 	config(fd, group, NFULA_CFG_MODE, &mode, sizeof(mode));
 	/* By default a message per packet, not batches flushed after a second. */
-	batch = htonl(qthresh);
-	config(fd, group, NFULA_CFG_QTHRESH, &batch, sizeof(batch));
+	be = htonl(qthresh);
+	config(fd, group, NFULA_CFG_QTHRESH, &be, sizeof(be));
 	if (timeout) {
-		timeout = htonl(timeout);
-		config(fd, group, NFULA_CFG_TIMEOUT, &timeout, sizeof(timeout));
+		be = htonl(timeout);
+		config(fd, group, NFULA_CFG_TIMEOUT, &be, sizeof(be));
 	}
 	if (ready && close(open(ready, O_CREAT | O_WRONLY, 0644)))
 		die(ready);
